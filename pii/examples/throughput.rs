@@ -1,0 +1,200 @@
+//! Single-core throughput of `Scanner::detect` on generated chat-like text with sparse PII.
+//!
+//!     cargo run --release -p flywheel-pii --example throughput [-- MB]
+
+use std::time::Instant;
+
+/// Small deterministic PRNG (xorshift), so runs are comparable.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[(self.next() % xs.len() as u64) as usize]
+    }
+}
+
+const WORDS: &[&str] = &[
+    "the",
+    "a",
+    "to",
+    "of",
+    "and",
+    "in",
+    "is",
+    "it",
+    "you",
+    "that",
+    "for",
+    "on",
+    "with",
+    "can",
+    "this",
+    "be",
+    "how",
+    "what",
+    "function",
+    "error",
+    "when",
+    "I",
+    "my",
+    "code",
+    "data",
+    "model",
+    "please",
+    "help",
+    "should",
+    "would",
+    "return",
+    "value",
+    "list",
+    "file",
+    "using",
+    "need",
+    "question",
+    "answer",
+    "example",
+    "because",
+    "about",
+    "like",
+    "make",
+    "time",
+    "work",
+    "test",
+    "version",
+    "server",
+    "request",
+    "response",
+    "user",
+    "into",
+    "from",
+    "there",
+    "some",
+    "which",
+    "also",
+    "more",
+    "than",
+    "then",
+    "only",
+    "other",
+    "first",
+    "after",
+    "before",
+    "could",
+    "same",
+    "Python",
+    "Rust",
+    "SQL",
+    "JSON",
+    "API",
+    "Thanks",
+    "However",
+    "Here",
+    "Note",
+    "The",
+    "This",
+    "3",
+    "10",
+    "2024",
+    "v1.2.3",
+    "42",
+    "x",
+    "config.yaml",
+    "main.rs",
+    "e.g.",
+    "i.e.",
+    "—",
+    "café",
+];
+const PII: &[&str] = &[
+    "jane.doe@example.com",
+    "(555) 123-4567",
+    "+44 20 7946 0958",
+    "4111 1111 1111 1111",
+    "536-90-2214",
+    "GB82 WEST 1234 5698 7654 32",
+    "10.0.0.1",
+    "Jane Doe",
+    "Mr. Smith",
+    "AKIAIOSFODNN7EXAMPLE",
+];
+
+fn main() {
+    let mb: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(8);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut messages = Vec::new();
+    let mut total = 0;
+    while total < mb << 20 {
+        let len = 80 + (rng.next() % 1500) as usize;
+        let mut m = String::with_capacity(len + 32);
+        let mut sentence_start = true;
+        while m.len() < len {
+            let w = rng.pick(WORDS);
+            if sentence_start {
+                let mut c = w.chars();
+                if let Some(f) = c.next() {
+                    m.extend(f.to_uppercase());
+                    m.push_str(c.as_str());
+                }
+            } else {
+                m.push_str(w);
+            }
+            sentence_start = rng.next() % 12 == 0;
+            m.push_str(if sentence_start { ". " } else { " " });
+        }
+        if rng.next() % 20 == 0 {
+            m.push_str(rng.pick(PII));
+            m.push('.');
+        }
+        total += m.len();
+        messages.push(m);
+    }
+    let scanner = pii::Scanner::new();
+    // Warm up, then measure.
+    for m in messages.iter().take(200) {
+        std::hint::black_box(scanner.detect(m));
+    }
+    let t = Instant::now();
+    let mut found = 0;
+    for m in &messages {
+        found += scanner.detect(m).len();
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "detect: {} messages, {:.1} MB, {} findings, {:.3} s, {:.0} MB/s (one core)",
+        messages.len(),
+        total as f64 / 1e6,
+        found,
+        secs,
+        total as f64 / 1e6 / secs
+    );
+    let big = messages.join("\n");
+    let t = Instant::now();
+    let n = scanner.detect(&big).len();
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "detect (one {:.1} MB text): {} findings, {:.0} MB/s",
+        big.len() as f64 / 1e6,
+        n,
+        big.len() as f64 / 1e6 / secs
+    );
+    let t = Instant::now();
+    let mut changed = 0;
+    for m in &messages {
+        let mut ctx = pii::RecordContext::new();
+        changed += usize::from(scanner.redact_in(m, &mut ctx).is_some());
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "redact_in: {} changed, {:.0} MB/s",
+        changed,
+        total as f64 / 1e6 / secs
+    );
+}

@@ -1,0 +1,968 @@
+//! PERSON: dictionary names found with aho-corasick at capitalised word starts, joined into
+//! full names, with context rules for names that are also ordinary words.
+//!
+//! The text is not searched for every dictionary term everywhere: only words that start with
+//! an upper-case letter can be names here, so the scan jumps between capitals and runs one
+//! anchored automaton search at each. A customer deny list (`ScannerBuilder::names`) is the
+//! exception: it is matched anywhere, any case, at word boundaries.
+
+use std::collections::{HashMap, HashSet};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+
+use crate::{EntityType, Span};
+
+const FIRST: u8 = 1;
+const LAST: u8 = 2;
+/// Also an ordinary word: needs context.
+const AMBIG: u8 = 4;
+
+const FIRST_NAMES: &str = include_str!("../../../data/dictionaries/first_names.txt");
+const LAST_NAMES: &str = include_str!("../../../data/dictionaries/last_names.txt");
+const AMBIGUOUS: &str = include_str!("../../../data/dictionaries/allow_names.txt");
+
+/// Titles and forms of address that make the next capitalised word a name.
+const TITLES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "sir",
+    "madam",
+    "mme",
+    "mlle",
+    "dame",
+    "lady",
+    "lord",
+    "rev",
+    "fr",
+    "capt",
+    "sgt",
+    "lt",
+    "col",
+    "gen",
+    "hon",
+    "mister",
+    "doctor",
+    "professor",
+    "dear",
+    "officer",
+    "judge",
+    "coach",
+    "uncle",
+    "aunt",
+    "rabbi",
+    "imam",
+    "pastor",
+    "sister",
+    "brother",
+    "father",
+    "mother",
+    "grandma",
+    "grandpa",
+];
+/// Phrases after which any capitalised word is taken as a name.
+const STRONG_INTROS: &[&str] = &[
+    "my name is ",
+    "name is ",
+    "names are ",
+    "name's ",
+    "named ",
+    "called ",
+    "call me ",
+    "signed ",
+    "name? ",
+    "name:",
+    "name is:",
+    "signed by ",
+    "sincerely,\n",
+    "sincerely, ",
+    "regards,\n",
+    "regards, ",
+    "directed by: ",
+    "directed by ",
+    "written by ",
+    "by: ",
+    "from: ",
+    "attn: ",
+    "attention: ",
+    "contact: ",
+    "customer: ",
+    "patient: ",
+    "name: ",
+    "full name: ",
+    "ceo ",
+    "manager ",
+    "wife ",
+    "husband ",
+    "son ",
+    "daughter ",
+    "friend ",
+    "colleague ",
+    "boss ",
+];
+/// Weaker context: enough for names that are also words (`I'm Grace`), not for unknown words.
+const WEAK_INTROS: &[&str] = &[
+    "i'm ",
+    "i am ",
+    "this is ",
+    "it's ",
+    "it is ",
+    "thanks,\n",
+    "cheers,\n",
+    "best,\n",
+    "thanks, ",
+    "cheers, ",
+    "best, ",
+    "ask ",
+    "tell ",
+    "told ",
+    "with ",
+    "and ",
+    "to: ",
+    "cc: ",
+    "meet ",
+    "met ",
+    "hired ",
+];
+const GREETINGS: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "dear",
+    "thanks",
+    "thank you",
+    "morning",
+    "evening",
+    "welcome",
+    "bye",
+    "congrats",
+    "congratulations",
+    "sorry",
+    "yo",
+];
+/// Words after a name that make it part of an address or an organisation instead.
+const PLACE_OR_ORG_AFTER: &[&str] = &[
+    "Street",
+    "St",
+    "Road",
+    "Rd",
+    "Avenue",
+    "Ave",
+    "Lane",
+    "Ln",
+    "Drive",
+    "Boulevard",
+    "Blvd",
+    "Way",
+    "Court",
+    "Ct",
+    "Place",
+    "Pl",
+    "Square",
+    "Sq",
+    "Falls",
+    "Brook",
+    "Oval",
+    "Park",
+    "Hill",
+    "Valley",
+    "Bridge",
+    "Station",
+    "Airport",
+    "Terrace",
+    "Crescent",
+    "Close",
+    "Gardens",
+    "Heights",
+    "University",
+    "College",
+    "School",
+    "Hospital",
+    "Inc",
+    "Ltd",
+    "LLC",
+    "Corp",
+    "Co",
+    "Corporation",
+    "Group",
+    "Holdings",
+    "Company",
+    "Electric",
+    "Bank",
+    "Trust",
+    "Partners",
+    "Associates",
+    "Foundation",
+    "Institute",
+    "Industries",
+    "International",
+    "Systems",
+    "Capital",
+    "Technologies",
+    "Limited",
+    "PLC",
+    "SA",
+    "AG",
+    "GmbH",
+    "Ltda",
+];
+/// Words before a name that make it part of an address.
+const PLACE_BEFORE: &[&str] = &[
+    "rua ",
+    "rue ",
+    "via ",
+    "avenida ",
+    "av. ",
+    "calle ",
+    "avenue ",
+    "route ",
+    "strasse ",
+    "straße ",
+    "saint ",
+    "st. ",
+    "university of ",
+    "of the ",
+    "al. ",
+    "ul. ",
+    "plaza ",
+    "piazza ",
+];
+/// Post-nominal suffixes kept inside a name span.
+const SUFFIXES: &[&str] = &[
+    "Jr.", "Jr", "Sr.", "Sr", "III", "II", "IV", "MD", "DDS", "PhD", "Esq.", "Esq",
+];
+/// Name particles that may sit between name parts: "Ludwig van Beethoven".
+const PARTICLES: &[&str] = &[
+    "van", "von", "de", "da", "del", "della", "di", "du", "le", "la", "bin", "ibn", "al", "ten",
+    "ter", "van der", "van den", "de la", "de los", "dos", "das",
+];
+/// Capitalised words that never extend or start a name.
+const STOP: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "And",
+    "Or",
+    "But",
+    "I",
+    "You",
+    "We",
+    "He",
+    "She",
+    "It",
+    "They",
+    "Is",
+    "Are",
+    "Was",
+    "Were",
+    "Be",
+    "To",
+    "Of",
+    "In",
+    "On",
+    "At",
+    "For",
+    "With",
+    "From",
+    "By",
+    "As",
+    "If",
+    "So",
+    "Not",
+    "No",
+    "Yes",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "My",
+    "Your",
+    "Our",
+    "His",
+    "Her",
+    "Their",
+    "Its",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Street",
+    "St",
+    "Avenue",
+    "Ave",
+    "Road",
+    "Rd",
+    "Lane",
+    "Drive",
+    "Inc",
+    "Ltd",
+    "LLC",
+    "Corp",
+    "Company",
+    "University",
+    "College",
+    "School",
+    "Hospital",
+    "Bank",
+    "Group",
+    "Team",
+    "Hi",
+    "Hello",
+    "Hey",
+    "Dear",
+    "Thanks",
+    "Thank",
+    "Please",
+    "Sorry",
+    "What",
+    "When",
+    "Where",
+    "Why",
+    "How",
+    "Who",
+    "Which",
+    "Can",
+    "Could",
+    "Would",
+    "Should",
+    "Will",
+    "Do",
+    "Does",
+    "Did",
+    "Have",
+    "Has",
+    "Had",
+    "Let",
+    "Here",
+    "There",
+    "Then",
+    "Also",
+    "Just",
+    "All",
+    "Any",
+    "Some",
+    "OK",
+    "Okay",
+    "Best",
+    "Regards",
+    "Cheers",
+    "Sincerely",
+    "Love",
+    "New",
+    "Old",
+    "World",
+    "Everyone",
+    "Folks",
+    "Guys",
+    "There",
+    "Support",
+    "Box",
+    "States",
+    "Nations",
+    "Emirates",
+    "Yesterday",
+    "Today",
+    "Tomorrow",
+    "Tonight",
+    "Maybe",
+    "Sure",
+    "Great",
+    "Good",
+    "Mount",
+    "Lake",
+    "River",
+    "Park",
+    "City",
+    "County",
+    "State",
+    "Republic",
+    "Kingdom",
+    "United",
+    "Street",
+    "Apt",
+    "Suite",
+];
+
+pub(crate) struct Names {
+    dict: AhoCorasick,
+    flags: Vec<u8>,
+    stop: HashSet<&'static str>,
+    custom: Option<AhoCorasick>,
+}
+
+impl Names {
+    pub(crate) fn new(
+        extra: &[String],
+        allow: &HashSet<String>,
+    ) -> Result<Self, aho_corasick::BuildError> {
+        let mut map: HashMap<String, u8> = HashMap::with_capacity(30_000);
+        let mut add = |list: &str, f: u8| {
+            for w in list.lines().map(str::trim).filter(|w| w.len() > 1) {
+                *map.entry(w.to_ascii_lowercase()).or_insert(0) |= f;
+            }
+        };
+        add(FIRST_NAMES, FIRST);
+        add(LAST_NAMES, LAST);
+        add(AMBIGUOUS, AMBIG);
+        map.retain(|k, f| *f & (FIRST | LAST) != 0 && !allow.contains(k));
+        let (terms, flags): (Vec<String>, Vec<u8>) = map.into_iter().unzip();
+        let dict = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(&terms)?;
+        let extra: Vec<&String> = extra.iter().filter(|t| !t.trim().is_empty()).collect();
+        let custom = if extra.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(extra.iter().map(|t| t.trim()))?,
+            )
+        };
+        Ok(Names {
+            dict,
+            flags,
+            stop: STOP.iter().copied().collect(),
+            custom,
+        })
+    }
+
+    pub(crate) fn scan(&self, text: &str, out: &mut Vec<Span>) {
+        if let Some(ac) = &self.custom {
+            let b = text.as_bytes();
+            for m in ac.find_iter(text) {
+                let (s, e) = (m.start(), m.end());
+                if letter_before(text, s) || (e < b.len() && letter_at(text, e).is_some()) {
+                    continue;
+                }
+                out.push(Span {
+                    start: s,
+                    end: e,
+                    entity_type: EntityType::Person,
+                });
+            }
+        }
+        let b = text.as_bytes();
+        let n = b.len();
+        let mut i = 0;
+        let mut last_end = 0;
+        while i < n {
+            match b[i..]
+                .iter()
+                .position(|&c| c.is_ascii_uppercase() || c >= 0xC0)
+            {
+                Some(off) => i += off,
+                None => break,
+            }
+            let Some(tok) = self.token(text, i) else {
+                // Not a capitalised word start: skip this character.
+                i += utf8_len(b[i]);
+                continue;
+            };
+            match self.name_at(text, &tok) {
+                Some(end) => {
+                    let start = if tok.flags & (FIRST | LAST) != 0 {
+                        self.part_before(text, tok.start)
+                            .filter(|&s| s >= i.min(tok.start).saturating_sub(0) && s >= last_end)
+                    } else {
+                        None
+                    }
+                    .unwrap_or(tok.start);
+                    out.push(Span {
+                        start,
+                        end,
+                        entity_type: EntityType::Person,
+                    });
+                    last_end = end;
+                    i = end;
+                }
+                None => i = tok.word_end,
+            }
+        }
+    }
+
+    /// The capitalised token starting at `i`, or None when `i` is not a word start with an
+    /// upper-case letter followed by a lower-case one (all-caps words are skipped).
+    fn token(&self, text: &str, i: usize) -> Option<Token> {
+        let b = text.as_bytes();
+        if letter_before(text, i)
+            || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'_'))
+            || (i > 1 && b[i - 1] == b'-' && letter_before(text, i - 1))
+        {
+            return None;
+        }
+        let c = letter_at(text, i)?;
+        if !c.is_uppercase() {
+            return None;
+        }
+        let second = i + c.len_utf8();
+        match letter_at(text, second) {
+            Some(c2) if c2.is_lowercase() => {}
+            Some(_) => return None,
+            None => {
+                // A single capital: an initial, not a name.
+                return None;
+            }
+        }
+        let word_end = word_end(text, i);
+        let mut flags = 0;
+        let mut end = word_end;
+        if c.is_ascii() {
+            let input = Input::new(b).range(i..n_of(b)).anchored(Anchored::Yes);
+            if let Some(m) = self.dict.find(input) {
+                let me = m.end();
+                if letter_at(text, me).is_none() {
+                    flags = self.flags[m.pattern().as_usize()];
+                    // "Jane's": the name is "Jane"; "Jean-Luc": the whole word.
+                    if me < word_end && matches!(b[me], b'\'' | 0xE2) {
+                        end = me;
+                    }
+                }
+            }
+        }
+        if flags == 0 {
+            // Unknown word: strip a possessive.
+            if let Some(p) = possessive_at(text, i, word_end) {
+                end = p;
+            }
+        }
+        Some(Token {
+            start: i,
+            end,
+            word_end,
+            flags,
+        })
+    }
+
+    /// If a name starts at `tok`, the byte end of the full name.
+    fn name_at(&self, text: &str, tok: &Token) -> Option<usize> {
+        let word = &text[tok.start..tok.end];
+        if self.stop.contains(word) {
+            return None;
+        }
+        let b = text.as_bytes();
+        let title = || title_before(b, tok.start);
+        let strong = || title() || ends_with_any(b, tok.start, STRONG_INTROS);
+        let next = self.next_part(text, tok.end);
+        let next_is_plain_last = next
+            .as_ref()
+            .is_some_and(|(_, t)| t.flags & LAST != 0 && t.flags & AMBIG == 0);
+        let start_ok = if tok.flags & (FIRST | LAST) != 0 {
+            if tok.flags & AMBIG == 0 {
+                true
+            } else {
+                next_is_plain_last
+                    || strong()
+                    || ends_with_any(b, tok.start, WEAK_INTROS)
+                    || (greeting_before(b, tok.start) && closes_greeting(b, tok.end))
+            }
+        } else {
+            next_is_plain_last
+                || strong()
+                || (greeting_before(b, tok.start)
+                    && closes_greeting(b, tok.end)
+                    && tok.end == tok.word_end)
+        };
+        if !start_ok {
+            return None;
+        }
+        // Extend over further name parts: "Jane Doe", "Kristin R Fuerst", "Ludwig van Beethoven".
+        let mut end = tok.end;
+        let mut cur = next;
+        for _ in 0..3 {
+            let Some((_, t)) = cur else { break };
+            if PLACE_OR_ORG_AFTER.contains(&&text[t.start..t.end]) {
+                return None;
+            }
+            end = t.end;
+            if t.end < t.word_end {
+                break; // possessive: "Jane Doe's"
+            }
+            cur = self.next_part(text, end);
+        }
+        end = suffix_end(b, end);
+        if (place_or_org_after(b, end) || place_before(b, tok.start)) && !title() {
+            return None;
+        }
+        Some(end)
+    }
+
+    /// A capitalised word right before `start` ("Alojzija" in "Alojzija Ana Vujcic") that can
+    /// open the name: not a stop word, not possessive, not after a number.
+    fn part_before(&self, text: &str, start: usize) -> Option<usize> {
+        let b = text.as_bytes();
+        if start < 3 || b[start - 1] != b' ' {
+            return None;
+        }
+        let mut s = start - 1;
+        while s > 0
+            && (letter_before(text, s)
+                || (b[s - 1] == b'-' && s >= 2 && letter_before(text, s - 1)))
+        {
+            s -= 1;
+            while !text.is_char_boundary(s) {
+                s -= 1;
+            }
+        }
+        let t = self.token(text, s)?;
+        if t.word_end != start - 1
+            || t.end != t.word_end
+            || self.stop.contains(&text[t.start..t.end])
+        {
+            return None;
+        }
+        if t.flags & AMBIG != 0 || title_before(b, s) || place_before(b, s) || sentence_start(b, s)
+        {
+            return None;
+        }
+        Some(s)
+    }
+
+    /// The next name part after `end`: one space, then optionally an initial (`R`, `R.`) or a
+    /// particle (`van`) and a space, then a capitalised word that is not a stop word.
+    fn next_part(&self, text: &str, end: usize) -> Option<(usize, Token)> {
+        let b = text.as_bytes();
+        let mut k = end;
+        if k >= b.len() || b[k] != b' ' {
+            return None;
+        }
+        k += 1;
+        // Initial.
+        if k + 1 < b.len() && b[k].is_ascii_uppercase() {
+            let mut j = k + 1;
+            if b[j] == b'.' {
+                j += 1;
+            }
+            if j < b.len() && b[j] == b' ' && j + 1 < b.len() {
+                if let Some(t) = self.token(text, j + 1) {
+                    if self.is_part(text, &t) {
+                        return Some((k, t));
+                    }
+                }
+                if let Some((_, t)) = self.particle_part(text, j + 1) {
+                    return Some((k, t));
+                }
+            }
+        }
+        if k < b.len() && b[k].is_ascii_lowercase() {
+            return self.particle_part(text, k);
+        }
+        let t = self.token(text, k)?;
+        self.is_part(text, &t).then_some((k, t))
+    }
+
+    /// A particle (`van`, `de la`) at `k`, a space, and a capitalised name part.
+    fn particle_part(&self, text: &str, k: usize) -> Option<(usize, Token)> {
+        let b = text.as_bytes();
+        let mut best = None;
+        for p in PARTICLES {
+            let pe = k + p.len();
+            if pe + 1 < b.len() && b[k..pe] == *p.as_bytes() && b[pe] == b' ' {
+                if let Some(t) = self.token(text, pe + 1) {
+                    if self.is_part(text, &t) {
+                        best = Some((k, t));
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    fn is_part(&self, text: &str, t: &Token) -> bool {
+        !self.stop.contains(&text[t.start..t.end]) && t.end > t.start
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Token {
+    start: usize,
+    /// End of the name part (a possessive `'s` excluded).
+    end: usize,
+    /// End of the whole word.
+    word_end: usize,
+    flags: u8,
+}
+
+fn n_of(b: &[u8]) -> usize {
+    b.len()
+}
+
+#[inline]
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xFF => 4,
+        _ => 1,
+    }
+}
+
+/// The letter at byte `i`, if `i` is in bounds and the char there is alphabetic.
+#[inline]
+fn letter_at(text: &str, i: usize) -> Option<char> {
+    let b = text.as_bytes();
+    if i >= b.len() {
+        return None;
+    }
+    if b[i].is_ascii() {
+        return b[i].is_ascii_alphabetic().then_some(b[i] as char);
+    }
+    if !text.is_char_boundary(i) {
+        return None;
+    }
+    text[i..].chars().next().filter(|c| c.is_alphabetic())
+}
+
+#[inline]
+fn letter_before(text: &str, i: usize) -> bool {
+    let b = text.as_bytes();
+    if i == 0 || super::escape_before(b, i) {
+        return false;
+    }
+    if b[i - 1].is_ascii() {
+        return b[i - 1].is_ascii_alphabetic();
+    }
+    text[..i]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphabetic)
+}
+
+/// End of the word starting at `i`: letters, with inner `'`, `’` or `-` followed by a letter.
+fn word_end(text: &str, i: usize) -> usize {
+    let b = text.as_bytes();
+    let mut j = i;
+    loop {
+        while let Some(c) = letter_at(text, j) {
+            j += c.len_utf8();
+        }
+        let joiner = if j < b.len() && matches!(b[j], b'\'' | b'-') {
+            1
+        } else if text[j..].starts_with('’') {
+            3
+        } else {
+            0
+        };
+        if joiner > 0 && letter_at(text, j + joiner).is_some() {
+            j += joiner;
+        } else {
+            return j;
+        }
+    }
+}
+
+/// Byte index of a trailing `'s` / `’s` inside `[i, word_end)`.
+fn possessive_at(text: &str, i: usize, word_end: usize) -> Option<usize> {
+    let w = &text[i..word_end];
+    for suf in ["'s", "’s"] {
+        if let Some(stem) = w.strip_suffix(suf) {
+            return Some(i + stem.len());
+        }
+    }
+    None
+}
+
+/// Whether the text before `i` ends with one of `phrases` (ASCII case-insensitive).
+/// Runs of spaces (and literal `\n` escapes) before `i` count as the phrase's own trailing
+/// whitespace: "Name:    Jane".
+fn ends_with_any(b: &[u8], i: usize, phrases: &[&str]) -> bool {
+    let mut j = i;
+    while j > 0 && matches!(b[j - 1], b' ' | b'\t') {
+        j -= 1;
+    }
+    let ws = &b[j..i];
+    phrases.iter().any(|p| {
+        let p = p.as_bytes();
+        let core = p.trim_ascii_end();
+        let want_ws = core.len() < p.len();
+        let (end, ok_ws) = if want_ws && p[core.len()] == b' ' {
+            (j, !ws.is_empty())
+        } else if want_ws {
+            // Phrase ends in a newline (or other non-space whitespace): exact match.
+            (
+                i.saturating_sub(p.len() - core.len()),
+                i >= p.len() && b[i - (p.len() - core.len())..i] == p[core.len()..],
+            )
+        } else {
+            (j, true)
+        };
+        ok_ws
+            && end >= core.len()
+            && b[end - core.len()..end].eq_ignore_ascii_case(core)
+            && (end == core.len() || !b[end - core.len() - 1].is_ascii_alphanumeric())
+    })
+}
+
+/// End of a post-nominal suffix right after `end` (" Jr.", " MD"), else `end`.
+fn suffix_end(b: &[u8], end: usize) -> usize {
+    if end >= b.len() || b[end] != b' ' {
+        return end;
+    }
+    for s in SUFFIXES {
+        let e = end + 1 + s.len();
+        if e <= b.len()
+            && &b[end + 1..e] == s.as_bytes()
+            && (e == b.len() || !b[e].is_ascii_alphanumeric())
+        {
+            return e;
+        }
+    }
+    end
+}
+
+/// A street or organisation word follows: "Oakridge Lane", "Stanley Electric".
+fn place_or_org_after(b: &[u8], end: usize) -> bool {
+    if end >= b.len() || b[end] != b' ' {
+        return false;
+    }
+    if b[end..].starts_with(b" & ") {
+        return true;
+    }
+    let s = end + 1;
+    let mut e = s;
+    while e < b.len() && b[e].is_ascii_alphabetic() {
+        e += 1;
+    }
+    let w = &b[s..e];
+    PLACE_OR_ORG_AFTER.iter().any(|p| p.as_bytes() == w)
+}
+
+/// An address word or a house number precedes: "Rua Ana ...", "4022 Oakridge".
+fn place_before(b: &[u8], start: usize) -> bool {
+    if start >= 2 && b[start - 1] == b' ' && b[start - 2].is_ascii_digit() {
+        return true;
+    }
+    ends_with_any(b, start, PLACE_BEFORE)
+}
+
+/// The word before `i` (one space, optional `.`) is a title: "Dr. ", "Mrs ".
+fn title_before(b: &[u8], i: usize) -> bool {
+    if i < 3 || b[i - 1] != b' ' {
+        return false;
+    }
+    let mut e = i - 1;
+    if b[e - 1] == b'.' {
+        e -= 1;
+    }
+    let mut s = e;
+    while s > 0 && b[s - 1].is_ascii_alphabetic() {
+        s -= 1;
+    }
+    if s == e || e - s > 10 || (s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] >= 0x80)) {
+        return false;
+    }
+    let w = &b[s..e];
+    TITLES.iter().any(|t| w.eq_ignore_ascii_case(t.as_bytes()))
+}
+
+/// "Hi ", "Thanks, " ... right before `i`.
+fn greeting_before(b: &[u8], i: usize) -> bool {
+    let mut e = i;
+    while e > 0 && matches!(b[e - 1], b' ' | b',') {
+        e -= 1;
+    }
+    if e == i {
+        return false;
+    }
+    GREETINGS.iter().any(|g| {
+        let g = g.as_bytes();
+        e >= g.len()
+            && b[e - g.len()..e].eq_ignore_ascii_case(g)
+            && (e == g.len() || !b[e - g.len() - 1].is_ascii_alphanumeric())
+    })
+}
+
+/// After a greeting the name is followed by punctuation or the end: "Hi Will," / "Thanks Grace!".
+fn closes_greeting(b: &[u8], end: usize) -> bool {
+    end >= b.len() || matches!(b[end], b',' | b'!' | b'.' | b'\n' | b':' | b'?' | b'-')
+}
+
+/// Whether `i` starts a sentence (start of text or after `.`, `!`, `?`, `:` or a newline).
+fn sentence_start(b: &[u8], i: usize) -> bool {
+    let mut k = i;
+    while k > 0 && matches!(b[k - 1], b' ' | b'\t' | b'"' | b'\'' | b'(') {
+        k -= 1;
+    }
+    k == 0
+        || super::escape_before(b, k)
+        || matches!(b[k - 1], b'.' | b'!' | b'?' | b':' | b'\n' | b'\r')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(t: &str) -> Vec<&str> {
+        let n = Names::new(&[], &HashSet::new()).unwrap();
+        let mut v = Vec::new();
+        n.scan(t, &mut v);
+        v.iter().map(|s| &t[s.start..s.end]).collect()
+    }
+
+    #[test]
+    fn full_names_join() {
+        assert_eq!(names("I spoke with Jane Doe yesterday."), vec!["Jane Doe"]);
+        assert_eq!(names("Kristin R Fuerst\n"), vec!["Kristin R Fuerst"]);
+        assert_eq!(
+            names("ask Jennifer Lopez-Garcia now"),
+            vec!["Jennifer Lopez-Garcia"]
+        );
+        assert_eq!(names("that was Jennifer's idea"), vec!["Jennifer"]);
+    }
+
+    #[test]
+    fn ambiguous_names_need_context() {
+        assert!(names("Will you send it? May I ask? Grace period ends in June.").is_empty());
+        assert_eq!(names("Hi Will, can you check?"), vec!["Will"]);
+        assert_eq!(names("Thanks Grace!"), vec!["Grace"]);
+        assert_eq!(names("I'm Rose and I need help"), vec!["Rose"]);
+        assert_eq!(names("Will Smith starred"), vec!["Will Smith"]);
+        assert_eq!(names("ask Mr. Bill Gates"), vec!["Bill Gates"]);
+    }
+
+    #[test]
+    fn titles_force_names() {
+        assert_eq!(
+            names("Please ask Dr. Xylophonius about it"),
+            vec!["Xylophonius"]
+        );
+        assert_eq!(
+            names("My name is Þorkell Hallbjörnsson."),
+            vec!["Þorkell Hallbjörnsson"]
+        );
+    }
+
+    #[test]
+    fn ordinary_text_is_clean() {
+        assert!(names("The quick brown fox. This is a Test of the API.").is_empty());
+        assert!(names("lowercase john smith is not flagged by the dictionary").is_empty());
+        assert!(names("JOHN SMITH").is_empty());
+    }
+}

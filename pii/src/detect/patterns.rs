@@ -1,0 +1,131 @@
+//! Regex detectors with literal gates: e-mail, password in URL, IPv6 and IBAN.
+
+use regex::bytes::Regex;
+use std::net::Ipv6Addr;
+
+use super::is_word_byte;
+use crate::validate::{iban_length, iban_mod97};
+use crate::{EntityType, Span};
+
+/// Compiled regexes; built once per scanner.
+pub(crate) struct Patterns {
+    email: Regex,
+    url_password: Regex,
+    ipv6: Regex,
+    iban: Regex,
+}
+
+impl Patterns {
+    pub(crate) fn new() -> Result<Self, regex::Error> {
+        Ok(Patterns {
+            email: Regex::new(
+                r"(?i-u)[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)*\.[a-z]{2,24}",
+            )?,
+            url_password: Regex::new(
+                r#"(?i-u)\b[a-z][a-z0-9+.\-]{1,20}://[^\s:/@<>"'`]{1,128}:([^\s/@<>"'`]{1,256})@[a-z0-9\[]"#,
+            )?,
+            ipv6: Regex::new(
+                r"(?i-u)[0-9a-f]{0,4}(?:::?[0-9a-f]{1,4}){2,7}(?:::)?|[0-9a-f]{1,4}::",
+            )?,
+            iban: Regex::new(r"(?-u)\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}")?,
+        })
+    }
+
+    pub(crate) fn email(&self, b: &[u8], out: &mut Vec<Span>) {
+        for m in self.email.find_iter(b) {
+            let (mut s, e) = (m.start(), m.end());
+            // `user:pass@host` inside a URL is a credential, not an address.
+            if s > 0 && matches!(b[s - 1], b':' | b'/') {
+                continue;
+            }
+            while s < e && b[s] == b'.' {
+                s += 1;
+            }
+            // `\nuser@x.com` in double-escaped text: the `n` belongs to the escape.
+            if s >= 1 && b[s - 1] == b'\\' && matches!(b[s], b'n' | b't' | b'r') {
+                s += 1;
+            }
+            if e < b.len() && (b[e] == b'@' || (b[e] == b'-') || b[e].is_ascii_alphanumeric()) {
+                continue;
+            }
+            out.push(Span {
+                start: s,
+                end: e,
+                entity_type: EntityType::EmailAddress,
+            });
+        }
+    }
+
+    pub(crate) fn url_password(&self, b: &[u8], out: &mut Vec<Span>) {
+        for c in self.url_password.captures_iter(b) {
+            let g = c.get(1).expect("group 1 always participates");
+            let v = g.as_bytes();
+            // Templated or masked values are not secrets.
+            if matches!(v[0], b'$' | b'{' | b'%' | b'*')
+                || v.iter().all(|&x| x == v[0])
+                || v.eq_ignore_ascii_case(b"password")
+                || v.eq_ignore_ascii_case(b"pass")
+            {
+                continue;
+            }
+            out.push(Span {
+                start: g.start(),
+                end: g.end(),
+                entity_type: EntityType::Password,
+            });
+        }
+    }
+
+    pub(crate) fn ipv6(&self, text: &str, out: &mut Vec<Span>) {
+        let b = text.as_bytes();
+        for m in self.ipv6.find_iter(b) {
+            let (s, e) = (m.start(), m.end());
+            if (s > 0 && (is_word_byte(b[s - 1]) || b[s - 1] == b':' || b[s - 1] == b'.'))
+                || (e < b.len() && (is_word_byte(b[e]) || b[e] == b':'))
+            {
+                continue;
+            }
+            let cand = &text[s..e];
+            let groups = cand.split(':').filter(|g| !g.is_empty()).count();
+            if groups < 3 || !cand.bytes().any(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            if cand.parse::<Ipv6Addr>().is_ok() {
+                out.push(Span {
+                    start: s,
+                    end: e,
+                    entity_type: EntityType::IpAddress,
+                });
+            }
+        }
+    }
+
+    pub(crate) fn iban(&self, b: &[u8], out: &mut Vec<Span>) {
+        for m in self.iban.find_iter(b) {
+            let s = m.start();
+            let Some(len) = iban_length(&b[s..s + 2]) else {
+                continue;
+            };
+            // Walk the candidate taking exactly `len` alphanumerics, allowing single spaces
+            // between groups; the IBAN must end at a word boundary.
+            let mut compact = Vec::with_capacity(len);
+            let mut i = s;
+            while i < m.end() && compact.len() < len {
+                if b[i] != b' ' {
+                    compact.push(b[i]);
+                }
+                i += 1;
+            }
+            if compact.len() != len || (i < b.len() && b[i].is_ascii_alphanumeric()) {
+                continue;
+            }
+            if iban_mod97(&compact) {
+                out.push(Span {
+                    start: s,
+                    end: i,
+                    entity_type: EntityType::IbanCode,
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Credentials: provider API keys and tokens by prefix, JWTs, PEM private keys, and values
+//! assigned to secret-looking names (`aws_secret_access_key = ...`, `password: ...`).
+
+use regex::bytes::Regex;
+
+use super::is_word_byte;
+use crate::{EntityType, Span};
+
+pub(crate) struct Secrets {
+    /// Provider keys with a fixed prefix; the regex engine's literal prefilter skips text
+    /// without any of the prefixes.
+    keys: Regex,
+    /// `name = value` where the name says it is a secret.
+    assigned: Regex,
+    /// `Authorization: Bearer <token>` and similar.
+    bearer: Regex,
+}
+
+impl Secrets {
+    pub(crate) fn new() -> Result<Self, regex::Error> {
+        Ok(Secrets {
+            keys: Regex::new(concat!(
+                r"(?-u)",
+                r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}\b",
+                r"|\bgh[pousr]_[A-Za-z0-9]{36,251}\b",
+                r"|\bgithub_pat_[A-Za-z0-9_]{22,251}\b",
+                r"|\bglpat-[A-Za-z0-9_\-]{20,}",
+                r"|\bxox[bpars]-[A-Za-z0-9\-]{10,}",
+                r"|\b[rsp]k_(?:live|test)_[A-Za-z0-9]{10,}\b",
+                r"|\bAIza[A-Za-z0-9_\-]{35}",
+                r"|\bsk-ant-[A-Za-z0-9_\-]{20,}",
+                r"|\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}",
+                r"|\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
+                r"|-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----",
+            ))?,
+            assigned: Regex::new(concat!(
+                r#"(?i-u)\b([a-z0-9_\-.]{0,40}(?:secret|token|api[_\-]?key|apikey|access[_\-]?key|passw(?:or)?d|pwd|passphrase|credentials?|auth[_\-]?key)[a-z0-9_\-]{0,20})"#,
+                r#"["']?\s{0,3}(?::=|=>|[:=])\s{0,3}["']?([A-Za-z0-9/+_\-.=~!@#$%^&*]{6,200})"#,
+            ))?,
+            bearer: Regex::new(r"(?-u)\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/\-]{20,}=*)")?,
+        })
+    }
+
+    pub(crate) fn scan(&self, b: &[u8], out: &mut Vec<Span>) {
+        for m in self.keys.find_iter(b) {
+            let (s, mut e) = (m.start(), m.end());
+            let v = m.as_bytes();
+            if v.starts_with(b"-----BEGIN") {
+                e = pem_end(b, e);
+                out.push(Span {
+                    start: s,
+                    end: e,
+                    entity_type: EntityType::PrivateKey,
+                });
+                continue;
+            }
+            if v.starts_with(b"sk-") && !v.starts_with(b"sk-ant-") && !looks_random(&v[3..]) {
+                continue;
+            }
+            // Keys with a free tail stop at a word boundary; trailing '-' is punctuation.
+            while e > s && b[e - 1] == b'-' {
+                e -= 1;
+            }
+            out.push(Span {
+                start: s,
+                end: e,
+                entity_type: EntityType::ApiKey,
+            });
+        }
+        for c in self.assigned.captures_iter(b) {
+            let name = c.get(1).unwrap().as_bytes().to_ascii_lowercase();
+            let g = c.get(2).unwrap();
+            let mut e = g.end();
+            // Strip trailing punctuation a sentence or a string literal adds.
+            while e > g.start() && matches!(b[e - 1], b'.' | b',' | b';' | b'!') {
+                e -= 1;
+            }
+            let v = &b[g.start()..e];
+            let password = ["pass", "pwd"]
+                .iter()
+                .any(|k| name.windows(k.len()).any(|w| w == k.as_bytes()));
+            let ok = if password {
+                v.len() >= 6 && has_digit_or_symbol(v)
+            } else {
+                v.len() >= 16 && looks_random(v)
+            };
+            if !ok || v.contains(&b'<') || v.starts_with(b"$") || v.starts_with(b"{") {
+                continue;
+            }
+            let t = if password {
+                EntityType::Password
+            } else {
+                EntityType::ApiKey
+            };
+            out.push(Span {
+                start: g.start(),
+                end: e,
+                entity_type: t,
+            });
+        }
+        for c in self.bearer.captures_iter(b) {
+            let g = c.get(1).unwrap();
+            if looks_random(g.as_bytes()) {
+                out.push(Span {
+                    start: g.start(),
+                    end: g.end(),
+                    entity_type: EntityType::ApiKey,
+                });
+            }
+        }
+    }
+}
+
+/// End of a PEM block: after the matching `-----END ...-----` line, else where the base64
+/// body stops.
+fn pem_end(b: &[u8], from: usize) -> usize {
+    const END: &[u8] = b"-----END ";
+    if let Some(off) = b[from..].windows(END.len()).position(|w| w == END) {
+        let k = from + off + END.len();
+        if let Some(o2) = b[k..].windows(5).take(80).position(|w| w == b"-----") {
+            return k + o2 + 5;
+        }
+    }
+    let mut e = from;
+    while e < b.len()
+        && (b[e].is_ascii_alphanumeric() || matches!(b[e], b'+' | b'/' | b'=' | b'\n' | b'\r'))
+    {
+        e += 1;
+    }
+    while e > from && matches!(b[e - 1], b'\n' | b'\r') {
+        e -= 1;
+    }
+    e
+}
+
+/// A token looks machine-generated: mixes letters and digits, or upper and lower case with
+/// symbols, and is not an ordinary hyphenated word (`sk-learn-style-api`).
+fn looks_random(v: &[u8]) -> bool {
+    let digits = v.iter().filter(|c| c.is_ascii_digit()).count();
+    let upper = v.iter().filter(|c| c.is_ascii_uppercase()).count();
+    let lower = v.iter().filter(|c| c.is_ascii_lowercase()).count();
+    let classes = usize::from(digits > 0) + usize::from(upper > 0) + usize::from(lower > 0);
+    // Long lower-case-and-dash runs are words, not keys.
+    let longest_word = v
+        .split(|c| !c.is_ascii_alphabetic())
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0);
+    classes >= 2 && digits + upper >= 3 && !(longest_word == v.len() && upper == 0)
+}
+
+fn has_digit_or_symbol(v: &[u8]) -> bool {
+    v.iter()
+        .any(|c| c.is_ascii_digit() || (!c.is_ascii_alphanumeric() && !is_word_byte(*c)))
+        || (v.iter().any(u8::is_ascii_uppercase) && v.iter().any(u8::is_ascii_lowercase))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(t: &str) -> Vec<(String, EntityType)> {
+        let s = Secrets::new().unwrap();
+        let mut v = Vec::new();
+        s.scan(t.as_bytes(), &mut v);
+        v.iter()
+            .map(|x| (t[x.start..x.end].to_string(), x.entity_type))
+            .collect()
+    }
+
+    #[test]
+    fn provider_keys() {
+        for k in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+            "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ",
+            "glpat-xxxxYYYYzzzz1234abcd",
+            "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+            "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+            "pk_test_TYooMQauvdEDq54NiTphI7jx",
+            "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
+            "sk-proj-abcDEF123ghiJKL456mnoPQR789stu",
+            "sk-ant-api03-abcDEF123ghiJKL456mnoPQR789stu",
+            "sk-abcDEF123ghiJKL456mnoPQR789stuVWX",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        ] {
+            let t = format!("key: `{k}` ok");
+            assert_eq!(found(&t), vec![(k.to_string(), EntityType::ApiKey)], "{t}");
+        }
+    }
+
+    #[test]
+    fn pem_block_is_one_private_key() {
+        let t = "x\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow+abc/def==\n-----END RSA PRIVATE KEY-----\ny";
+        let got = found(t);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1, EntityType::PrivateKey);
+        assert!(got[0].0.ends_with("-----END RSA PRIVATE KEY-----"));
+    }
+
+    #[test]
+    fn assigned_secrets() {
+        assert_eq!(
+            found("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            vec![(
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
+                EntityType::ApiKey
+            )]
+        );
+        assert_eq!(
+            found("password: hunter22."),
+            vec![("hunter22".into(), EntityType::Password)]
+        );
+        assert!(found("password: required").is_empty());
+        assert!(found("the token = <API_KEY_1>").is_empty());
+    }
+
+    #[test]
+    fn look_alikes_are_not_keys() {
+        for t in [
+            "commit dd7df79d82a5d04395d6a3a21f42a6ec7f306532 fixed the build",
+            "request id 71510aef-cdb0-a7a4-f96b-e33c319f5bd4",
+            "the task-key-management module and sk-learn style api",
+            "sha256 c9139238ca75a58d0ee8dac8600d0bf5812178c9b811b8970e960e0bd09ff55a",
+            "image data:image/png;base64,g1rkhkDGdhuWv8fMXtxLCW7y+hc1V4OcXOslV0bss4sXT69RTi3MFKAmuLBP",
+            "upgraded from v4.27.7 to v18.0.1",
+            "use sk-learn-preprocessing-pipeline-helpers here",
+        ] {
+            assert!(found(t).is_empty(), "{t}: {:?}", found(t));
+        }
+    }
+}

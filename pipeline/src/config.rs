@@ -1,0 +1,196 @@
+//! Configuration: the built-in defaults (data/flywheel.toml, compiled in) deep-merged with
+//! an optional user file. Relative paths resolve from the file that sets them.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+const DEFAULTS: &str = include_str!("../../data/flywheel.toml");
+
+/// Everything a run needs to know besides its command-line options.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Source URL or path of the logs.
+    pub source: String,
+    /// Sink URL or path for outputs.
+    pub sink: String,
+    /// Query engine settings.
+    pub engine: EngineConfig,
+    /// Where the SQL stages come from.
+    pub sql: SqlConfig,
+    /// Scanner deny and allow lists.
+    pub pii: PiiConfig,
+    /// Named parameters of the SQL stages.
+    pub params: BTreeMap<String, toml::Value>,
+}
+
+/// Query engine settings.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineConfig {
+    /// Memory pool limit in MiB; beyond it operators spill.
+    pub memory_limit_mb: usize,
+    /// Rows per batch from the log reader.
+    pub batch_rows: usize,
+    /// Partitions per query; 0 = CPU cores.
+    pub target_partitions: usize,
+    /// Scratch directory; empty = a temporary one.
+    pub work_dir: String,
+}
+
+/// SQL stage location.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SqlConfig {
+    /// Directory of NN_name.sql files; empty = built-in stages.
+    pub dir: String,
+}
+
+/// Scanner lists.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PiiConfig {
+    /// Extra terms redacted as PERSON.
+    pub deny: Vec<String>,
+    /// Terms never redacted.
+    pub allow: Vec<String>,
+}
+
+/// Keys holding paths, resolved against the directory of the file that sets them.
+const PATH_KEYS: &[&[&str]] = &[
+    &["source"],
+    &["sink"],
+    &["engine", "work_dir"],
+    &["sql", "dir"],
+];
+
+impl Config {
+    /// Defaults merged with `path`, if given.
+    pub fn load(path: Option<&Path>) -> Result<Config> {
+        let mut merged: toml::Table = DEFAULTS.parse().expect("built-in defaults parse");
+        if let Some(path) = path {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Error::config(format!("cannot read config {}: {e}", path.display()))
+            })?;
+            let mut user: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+                Error::config(format!(
+                    "config {} is not valid TOML: {}",
+                    path.display(),
+                    e.message()
+                ))
+            })?;
+            let base = path.parent().unwrap_or(Path::new("."));
+            resolve_paths(&mut user, base);
+            merge(&mut merged, user);
+        }
+        let config: Config =
+            toml::Value::Table(merged)
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    let from = path
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| "defaults".into());
+                    Error::config(format!("config {from}: {}", e.message()))
+                })?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.engine.batch_rows == 0 {
+            return Err(Error::config("config engine.batch_rows must be at least 1"));
+        }
+        if self.engine.memory_limit_mb < 64 {
+            return Err(Error::config(
+                "config engine.memory_limit_mb must be at least 64",
+            ));
+        }
+        for (name, value) in &self.params {
+            if !matches!(
+                value,
+                toml::Value::Integer(_)
+                    | toml::Value::Float(_)
+                    | toml::Value::Boolean(_)
+                    | toml::Value::String(_)
+            ) {
+                return Err(Error::config(format!(
+                    "config params.{name} must be a number, boolean or string"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn resolve_paths(table: &mut toml::Table, base: &Path) {
+    for keys in PATH_KEYS {
+        if let Some(toml::Value::String(s)) = lookup_mut(table, keys) {
+            if !s.is_empty() && !s.contains("://") && Path::new(s.as_str()).is_relative() {
+                *s = base.join(&*s).to_string_lossy().into_owned();
+            }
+        }
+    }
+}
+
+fn lookup_mut<'a>(table: &'a mut toml::Table, keys: &[&str]) -> Option<&'a mut toml::Value> {
+    let (first, rest) = keys.split_first()?;
+    let value = table.get_mut(*first)?;
+    if rest.is_empty() {
+        Some(value)
+    } else {
+        lookup_mut(value.as_table_mut()?, rest)
+    }
+}
+
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load_and_user_values_override_and_resolve() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.toml");
+        std::fs::write(
+            &path,
+            "sink = \"published\"\n[params]\nw_copy = 0.5\nextra = 'x'\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path)).unwrap();
+        assert_eq!(c.sink, dir.path().join("published").to_string_lossy());
+        assert_eq!(c.params["w_copy"].as_float(), Some(0.5));
+        assert_eq!(c.params["w_thumbs_up"].as_float(), Some(1.0));
+        assert_eq!(c.source, "data/sample-logs");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_toml_are_config_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.toml");
+        std::fs::write(&path, "[engine]\nmemroy_limit_mb = 5\n").unwrap();
+        let e = Config::load(Some(&path)).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.one_line().contains("memroy_limit_mb"), "{}", e.one_line());
+        std::fs::write(&path, "source = [").unwrap();
+        assert_eq!(Config::load(Some(&path)).unwrap_err().exit_code(), 2);
+        let missing = dir.path().join("nope.toml");
+        assert!(Config::load(Some(&missing))
+            .unwrap_err()
+            .one_line()
+            .contains("cannot read config"));
+    }
+}

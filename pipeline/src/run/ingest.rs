@@ -1,0 +1,113 @@
+//! ingest + redact: stream every log object through the line parser and the PII UDFs into
+//! staged Parquet tables. Raw text exists only inside this stage: the raw tables are
+//! dropped from the session before any SQL stage runs, so nothing downstream can read it.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use transforms::{IngestStats, LogKind, LogTable};
+
+use super::discover::Inputs;
+use super::engine::Engine;
+use crate::store::Location;
+use crate::Result;
+
+/// Columns of each kind as they leave the redact stage. Free text goes through the
+/// scanner: message contents, comments, edited answers, unknown metadata, and the text
+/// of rejected lines. Identifiers are kept for joins; `user_id` is replaced by a hash.
+fn redact_sql(kind: LogKind) -> &'static str {
+    match kind {
+        LogKind::Interactions => {
+            "SELECT _source, _line, _error, pii_redact(_raw) AS _raw,
+                    interaction_id, session_id, tenant_id,
+                    encode(sha256(user_id), 'hex') AS user_hash,
+                    ts, task, model, prompt_version,
+                    pii_redact_messages(messages) AS messages,
+                    latency_ms, input_tokens, output_tokens,
+                    pii_redact(metadata) AS metadata
+             FROM raw_interactions"
+        }
+        LogKind::Feedback => {
+            "SELECT _source, _line, _error, pii_redact(_raw) AS _raw,
+                    event_id, interaction_id, session_id, ts, type, value,
+                    pii_redact(comment) AS comment,
+                    pii_redact(edited_output) AS edited_output,
+                    pii_redact(metadata) AS metadata
+             FROM raw_feedback"
+        }
+    }
+}
+
+fn raw_name(kind: LogKind) -> &'static str {
+    match kind {
+        LogKind::Interactions => "raw_interactions",
+        LogKind::Feedback => "raw_feedback",
+    }
+}
+
+/// Ingests and redacts both logs, registering for the SQL stages:
+/// `interactions`, `feedback` (good rows) and `quarantined_interactions`,
+/// `quarantined_feedback` (source, line, reason, redacted text).
+pub async fn stage(
+    engine: &Engine,
+    source: &Location,
+    inputs: &Inputs,
+    batch_rows: usize,
+    work: &Path,
+) -> Result<Arc<IngestStats>> {
+    let stats = Arc::new(IngestStats::default());
+    let ctx = &engine.ctx;
+    for kind in [LogKind::Interactions, LogKind::Feedback] {
+        let files = inputs.files(kind).to_vec();
+        let staged = format!("staged_{}", kind.dir());
+        let raw = LogTable::new(
+            Arc::clone(&source.store),
+            kind,
+            files.clone(),
+            Arc::clone(&stats),
+            batch_rows,
+        )?;
+        ctx.register_table(raw_name(kind), Arc::new(raw))?;
+        let redacted = ctx.sql(redact_sql(kind)).await?;
+        if files.is_empty() {
+            // No objects: an empty table of the redacted schema keeps the SQL uniform.
+            let schema = Arc::new(redacted.schema().as_arrow().clone());
+            ctx.register_table(&staged, Arc::new(MemTable::try_new(schema, vec![vec![]])?))?;
+        } else {
+            let path = work.join(format!("{staged}.parquet"));
+            let path = path.to_string_lossy();
+            redacted
+                .write_parquet(
+                    &path,
+                    DataFrameWriteOptions::new().with_single_file_output(true),
+                    None,
+                )
+                .await?;
+            ctx.register_parquet(&staged, &*path, ParquetReadOptions::default())
+                .await?;
+        }
+        ctx.deregister_table(raw_name(kind))?;
+        register_views(ctx, kind, &staged).await?;
+    }
+    Ok(stats)
+}
+
+async fn register_views(ctx: &SessionContext, kind: LogKind, staged: &str) -> Result<()> {
+    let good = ctx
+        .sql(&format!(
+            "SELECT * EXCLUDE (_error, _raw) FROM {staged} WHERE _error IS NULL"
+        ))
+        .await?;
+    ctx.register_table(kind.dir(), good.into_view())?;
+    let bad = ctx
+        .sql(&format!(
+            "SELECT _source AS source, _line AS line, _error AS reason, _raw AS text
+             FROM {staged} WHERE _error IS NOT NULL"
+        ))
+        .await?;
+    ctx.register_table(format!("quarantined_{}", kind.dir()), bad.into_view())?;
+    Ok(())
+}

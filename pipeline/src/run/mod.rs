@@ -1,0 +1,282 @@
+//! One run, stage by stage, in the order data flows:
+//! discover → ingest + redact → SQL stages (signals, score, dedup, select,
+//! dispositions) → publish (data, manifest, pointers) → report.
+
+pub mod discover;
+pub mod engine;
+pub mod ingest;
+pub mod publish;
+pub mod query;
+pub mod report;
+pub mod stages;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::{SecondsFormat, Utc};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use self::discover::{DateRange, Inputs};
+use self::engine::Engine;
+use self::publish::Publisher;
+use self::report::{Report, StageTiming};
+use crate::cli::RunArgs;
+use crate::config::Config;
+use crate::store::{self, Location};
+use crate::{Error, Result};
+
+/// Runs the job and returns the summary to print.
+pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
+    let started = Utc::now();
+    let run_id = started.format("%Y%m%dT%H%M%S%3fZ").to_string();
+    let source = store::open_source(args.source.as_deref().unwrap_or(&config.source))?;
+    let sink = store::open_sink(args.sink.as_deref().unwrap_or(&config.sink))?;
+    let range = DateRange::new(
+        args.date.as_deref(),
+        args.from.as_deref(),
+        args.to.as_deref(),
+    )?;
+    let stages = stages::load(&config.sql)?;
+    let mut timings = Timings::start();
+
+    let inputs = discover::discover(&source, &range).await?;
+    timings.lap("discover");
+    if inputs.is_empty() {
+        return Ok(format!(
+            "nothing new: no log objects under {} for the requested dates",
+            source.url
+        ));
+    }
+
+    let work = WorkDir::create(&config.engine.work_dir, &run_id)?;
+    let engine = Engine::new(config, &work.path)?;
+    let ingest_stats = ingest::stage(
+        &engine,
+        &source,
+        &inputs,
+        config.engine.batch_rows,
+        &work.path,
+    )
+    .await?;
+    timings.lap("ingest+redact");
+
+    let mut params = config.params.clone();
+    params.insert("run_id".into(), toml::Value::String(run_id.clone()));
+    for (table, seconds) in stages::run(&engine.ctx, &stages, &params, &work.path).await? {
+        timings.push(&format!("sql:{table}"), seconds);
+    }
+
+    let accounting = report::accounting(&engine.ctx, &inputs, &ingest_stats).await?;
+    for (name, acc) in &accounting {
+        if !acc.balanced {
+            return Err(anyhow::anyhow!(
+                "{name} accounting does not balance: {} read, {} dispositions; check the SQL stages",
+                acc.input,
+                acc.dispositions.values().sum::<u64>()
+            )
+            .into());
+        }
+    }
+    let mut report = Report {
+        run_id: run_id.clone(),
+        status: if args.dry_run { "dry_run" } else { "published" }.into(),
+        started_at: started.to_rfc3339_opts(SecondsFormat::Secs, true),
+        source: source.url.clone(),
+        sink: sink.url.clone(),
+        config_hash: config_hash(config, &stages),
+        inputs: [
+            (
+                "interaction_objects".to_string(),
+                inputs.interactions.len() as u64,
+            ),
+            ("feedback_objects".to_string(), inputs.feedback.len() as u64),
+            ("bytes".to_string(), inputs.bytes()),
+        ]
+        .into(),
+        partitions: partitions(&inputs),
+        ignored_objects: inputs.ignored.clone(),
+        accounting,
+        ..Default::default()
+    };
+    report::selection_counts(&engine.ctx, &mut report).await?;
+    report.pii_findings = engine
+        .pii
+        .by_type()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    let (scanned, redacted) = engine.pii.values();
+    report.pii_values = [
+        ("scanned".to_string(), scanned),
+        ("with_findings".to_string(), redacted),
+    ]
+    .into();
+
+    if !args.dry_run {
+        let mut publisher = Publisher::new(&engine.ctx, &sink, &run_id, &work.path)?;
+        publisher.data_files().await?;
+        let manifest = publisher
+            .manifest(manifest_body(&report, &inputs, &ingest_stats))
+            .await?;
+        publisher.pointers().await?;
+        timings.lap("publish");
+        report.manifest = Some(manifest);
+        report.outputs = publisher.outputs;
+    }
+    report.stages = timings.stages;
+    report.finished_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+    if !args.dry_run {
+        write_report(&sink, &report).await?;
+    }
+    Ok(report.summary())
+}
+
+/// Loads the config's SQL stages and plans each against the input schemas.
+pub async fn validate(config: &Config) -> Result<()> {
+    let stages = stages::load(&config.sql)?;
+    let work = WorkDir::create(&config.engine.work_dir, "validate")?;
+    let engine = Engine::new(config, &work.path)?;
+    let empty = Location {
+        store: std::sync::Arc::new(object_store::memory::InMemory::new()),
+        prefix: Default::default(),
+        url: "memory://".into(),
+    };
+    ingest::stage(&engine, &empty, &Inputs::default(), 1, &work.path).await?;
+    let mut params = config.params.clone();
+    params.insert("run_id".into(), toml::Value::String("validate".into()));
+    stages::validate(&engine.ctx, &stages, &params).await
+}
+
+fn partitions(inputs: &Inputs) -> Vec<String> {
+    let mut dts: Vec<String> = inputs
+        .interactions
+        .iter()
+        .chain(&inputs.feedback)
+        .map(|f| f.dt.clone())
+        .collect();
+    dts.sort();
+    dts.dedup();
+    dts
+}
+
+fn manifest_body(
+    report: &Report,
+    inputs: &Inputs,
+    stats: &transforms::IngestStats,
+) -> serde_json::Value {
+    let counts = stats.snapshot();
+    let files: Vec<_> = [
+        transforms::LogKind::Interactions,
+        transforms::LogKind::Feedback,
+    ]
+    .into_iter()
+    .flat_map(|kind| inputs.files(kind).iter().map(move |f| (kind, f)))
+    .map(|(kind, f)| {
+        let c = counts.get(f.location.as_ref()).cloned().unwrap_or_default();
+        json!({
+            "kind": kind, "path": f.location.as_ref(), "dt": f.dt, "size": f.size,
+            "e_tag": f.e_tag, "rows": c.rows, "quarantined": c.quarantined,
+        })
+    })
+    .collect();
+    json!({
+        "run_id": report.run_id,
+        "created_at": Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+        "flywheel_version": env!("CARGO_PKG_VERSION"),
+        "source": report.source,
+        "config_hash": report.config_hash,
+        "inputs": files,
+        "counts": report.accounting,
+    })
+}
+
+async fn write_report(sink: &Location, report: &Report) -> Result<()> {
+    use object_store::ObjectStoreExt;
+    let json = serde_json::to_vec_pretty(report).expect("report serialises");
+    for (name, bytes) in [
+        (format!("reports/run={}.json", report.run_id), json),
+        (
+            format!("reports/run={}.md", report.run_id),
+            report.markdown().into_bytes(),
+        ),
+    ] {
+        sink.store
+            .put(&sink.child(&name), bytes.into())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot write {}/{name}: {e}", sink.url))?;
+    }
+    Ok(())
+}
+
+/// Hash of everything that decides a run's output besides its inputs.
+fn config_hash(config: &Config, stages: &[stages::Stage]) -> String {
+    let mut h = Sha256::new();
+    h.update(serde_json::to_vec(&config.params).expect("params serialise"));
+    h.update(serde_json::to_vec(&config.pii).expect("pii config serialises"));
+    for s in stages {
+        h.update(s.file.as_bytes());
+        h.update(s.sql.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Wall time per stage: `lap` closes the stage that began at the previous mark.
+struct Timings {
+    stages: Vec<StageTiming>,
+    mark: Instant,
+}
+
+impl Timings {
+    fn start() -> Timings {
+        Timings {
+            stages: Vec::new(),
+            mark: Instant::now(),
+        }
+    }
+
+    fn lap(&mut self, stage: &str) {
+        let seconds = self.mark.elapsed().as_secs_f64();
+        self.push(stage, seconds);
+    }
+
+    fn push(&mut self, stage: &str, seconds: f64) {
+        self.stages.push(StageTiming {
+            stage: stage.into(),
+            seconds,
+        });
+        self.mark = Instant::now();
+    }
+}
+
+/// Scratch space for one run: holds only redacted data; removed when the run ends.
+struct WorkDir {
+    path: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl WorkDir {
+    fn create(configured: &str, run_id: &str) -> Result<WorkDir> {
+        if configured.is_empty() {
+            let temp = tempfile::Builder::new().prefix("flywheel-").tempdir()?;
+            Ok(WorkDir {
+                path: temp.path().to_path_buf(),
+                _temp: Some(temp),
+            })
+        } else {
+            let path = PathBuf::from(configured).join(format!("run-{run_id}"));
+            std::fs::create_dir_all(&path).map_err(|e| {
+                Error::config(format!("cannot create work_dir {}: {e}", path.display()))
+            })?;
+            Ok(WorkDir { path, _temp: None })
+        }
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        if self._temp.is_none() {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! publish: data files first, then the manifest (the commit point), then the pointers
+//! (`latest.json`). Readers that trust only manifests never see a half-written run.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::prelude::SessionContext;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use serde::Serialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::query;
+use crate::store::Location;
+use crate::Result;
+
+/// One published object, as listed in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputFile {
+    /// Path under the sink.
+    pub path: String,
+    /// golden_parquet, golden_jsonl, fewshot_bank, quarantine, dispositions, …
+    pub kind: String,
+    /// The task it belongs to, for per-task outputs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    /// Rows (or examples) it holds.
+    pub rows: u64,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of its bytes, hex.
+    pub sha256: String,
+}
+
+enum Format {
+    Parquet,
+    Jsonl,
+}
+
+/// Writes one run's outputs under the sink.
+pub struct Publisher<'a> {
+    ctx: &'a SessionContext,
+    sink: &'a Location,
+    run_id: &'a str,
+    local: PathBuf,
+    /// Everything written so far, in order.
+    pub outputs: Vec<OutputFile>,
+    banks: BTreeMap<String, Vec<u8>>,
+}
+
+impl<'a> Publisher<'a> {
+    /// A publisher staging files under `work`.
+    pub fn new(
+        ctx: &'a SessionContext,
+        sink: &'a Location,
+        run_id: &'a str,
+        work: &Path,
+    ) -> Result<Self> {
+        let local = work.join("publish");
+        std::fs::create_dir_all(&local)?;
+        Ok(Publisher {
+            ctx,
+            sink,
+            run_id,
+            local,
+            outputs: Vec::new(),
+            banks: BTreeMap::new(),
+        })
+    }
+
+    /// Golden additions, few-shot banks, quarantine and dispositions: every data file.
+    pub async fn data_files(&mut self) -> Result<()> {
+        let run = self.run_id;
+        for task in self.tasks("golden").await? {
+            let select = format!(
+                "SELECT * FROM golden WHERE task = {} ORDER BY kind, example_id",
+                sql_string(&task)
+            );
+            let dir = format!("golden/{}/run={run}", path_segment(&task));
+            self.write(
+                &select,
+                &format!("{dir}/additions.parquet"),
+                Format::Parquet,
+                "golden_parquet",
+                Some(&task),
+            )
+            .await?;
+            self.write(
+                &select,
+                &format!("{dir}/additions.jsonl"),
+                Format::Jsonl,
+                "golden_jsonl",
+                Some(&task),
+            )
+            .await?;
+        }
+        self.fewshot_banks().await?;
+        for (table, name) in [
+            ("quarantined_interactions", "interactions"),
+            ("quarantined_feedback", "feedback"),
+        ] {
+            let select = format!("SELECT * FROM {table} ORDER BY source, line");
+            if self.count(table).await? > 0 {
+                self.write(
+                    &select,
+                    &format!("quarantine/run={run}/{name}.jsonl"),
+                    Format::Jsonl,
+                    "quarantine",
+                    None,
+                )
+                .await?;
+            }
+        }
+        for (table, kind) in [
+            ("dispositions", "dispositions"),
+            ("feedback_dispositions", "feedback_dispositions"),
+        ] {
+            let select = format!("SELECT * FROM {table} ORDER BY source, line");
+            self.write(
+                &select,
+                &format!("reports/run={run}/{kind}.parquet"),
+                Format::Parquet,
+                kind,
+                None,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The manifest: the commit point of the run.
+    pub async fn manifest(&mut self, body: Value) -> Result<String> {
+        let path = format!("manifests/run={}.json", self.run_id);
+        let mut body = body;
+        body["outputs"] = serde_json::to_value(&self.outputs).expect("outputs serialise");
+        self.put(&path, pretty(&body)).await?;
+        Ok(path)
+    }
+
+    /// `fewshot/<task>/latest.json`, after the manifest.
+    pub async fn pointers(&mut self) -> Result<Vec<String>> {
+        let mut written = Vec::new();
+        for (task, bytes) in std::mem::take(&mut self.banks) {
+            let path = format!("fewshot/{}/latest.json", path_segment(&task));
+            self.put(&path, bytes).await?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+
+    async fn tasks(&self, table: &str) -> Result<Vec<String>> {
+        let rows = query::counts(
+            self.ctx,
+            &format!("SELECT task AS k1, COUNT(*) AS n FROM {table} GROUP BY task ORDER BY task"),
+            1,
+        )
+        .await?;
+        Ok(rows.into_iter().map(|(k, _)| k[0].clone()).collect())
+    }
+
+    async fn count(&self, table: &str) -> Result<u64> {
+        let rows =
+            query::counts(self.ctx, &format!("SELECT COUNT(*) AS n FROM {table}"), 0).await?;
+        Ok(rows.first().map_or(0, |(_, n)| *n))
+    }
+
+    async fn fewshot_banks(&mut self) -> Result<()> {
+        let rows = query::rows(
+            self.ctx,
+            "SELECT task, example_id, input, output, score, source_interaction_ids
+             FROM fewshot ORDER BY task, rank",
+        )
+        .await?;
+        let mut by_task: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for mut row in rows {
+            let task = row
+                .remove("task")
+                .and_then(|t| t.as_str().map(str::to_string))
+                .unwrap_or_default();
+            by_task.entry(task).or_default().push(Value::Object(row));
+        }
+        let generated_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        for (task, examples) in by_task {
+            let n = examples.len() as u64;
+            let bank = json!({
+                "task": task,
+                "version": self.run_id,
+                "generated_at": generated_at,
+                "examples": examples,
+            });
+            let bytes = pretty(&bank);
+            let path = format!("fewshot/{}/bank-{}.json", path_segment(&task), self.run_id);
+            let (len, sha) = self.put(&path, bytes.clone()).await?;
+            self.outputs.push(OutputFile {
+                path,
+                kind: "fewshot_bank".into(),
+                task: Some(task.clone()),
+                rows: n,
+                bytes: len,
+                sha256: sha,
+            });
+            self.banks.insert(task, bytes);
+        }
+        Ok(())
+    }
+
+    /// Streams a query into a local file, then uploads it, hashing on the way.
+    async fn write(
+        &mut self,
+        select: &str,
+        dest: &str,
+        format: Format,
+        kind: &str,
+        task: Option<&str>,
+    ) -> Result<()> {
+        let local = self.local.join(dest.replace('/', "__"));
+        let local_str = local.to_string_lossy().into_owned();
+        let df = self.ctx.sql(select).await?;
+        let options = DataFrameWriteOptions::new().with_single_file_output(true);
+        let result = match format {
+            Format::Parquet => df.write_parquet(&local_str, options, None).await?,
+            Format::Jsonl => df.write_json(&local_str, options, None).await?,
+        };
+        let rows = written_rows(&result);
+        if !local.exists() {
+            std::fs::write(&local, b"")?; // an empty result still gets its (empty) file
+        }
+        let (bytes, sha256) = upload(&self.sink.store, &local, &self.sink.child(dest)).await?;
+        self.outputs.push(OutputFile {
+            path: dest.to_string(),
+            kind: kind.to_string(),
+            task: task.map(str::to_string),
+            rows,
+            bytes,
+            sha256,
+        });
+        Ok(())
+    }
+
+    async fn put(&self, dest: &str, bytes: Vec<u8>) -> Result<(u64, String)> {
+        let sha = hex::encode(Sha256::digest(&bytes));
+        let len = bytes.len() as u64;
+        self.sink
+            .store
+            .put(&self.sink.child(dest), PutPayload::from(bytes))
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot write {}/{dest}: {e}", self.sink.url))?;
+        Ok((len, sha))
+    }
+}
+
+fn written_rows(result: &[datafusion::arrow::record_batch::RecordBatch]) -> u64 {
+    use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::datatypes::UInt64Type;
+    result
+        .iter()
+        .filter(|b| b.num_columns() > 0)
+        .filter_map(|b| {
+            b.column(0)
+                .as_primitive_opt::<UInt64Type>()
+                .map(|a| (0..a.len()).map(|i| a.value(i)).sum::<u64>())
+        })
+        .sum()
+}
+
+/// Copies a local file to the store in parts, returning (bytes, sha256 hex).
+async fn upload(
+    store: &Arc<dyn ObjectStore>,
+    local: &Path,
+    dest: &ObjectPath,
+) -> Result<(u64, String)> {
+    let mut file = tokio::fs::File::open(local).await?;
+    let mut writer = object_store::buffered::BufWriter::new(Arc::clone(store), dest.clone());
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = file.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        writer
+            .write_all(&buf[..n])
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot write {dest}: {e}"))?;
+        total += n as u64;
+    }
+    writer
+        .shutdown()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot write {dest}: {e}"))?;
+    Ok((total, hex::encode(hasher.finalize())))
+}
+
+fn pretty(v: &Value) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(v).expect("JSON serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// A SQL string literal.
+pub fn sql_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// A task name made safe as one path segment.
+pub fn path_segment(task: &str) -> String {
+    let clean: String = task
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if clean.is_empty() {
+        "unknown".into()
+    } else {
+        clean
+    }
+}

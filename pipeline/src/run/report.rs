@@ -1,0 +1,317 @@
+//! report: what the run did, for people (Markdown) and machines (JSON). The accounting
+//! compares rows read by the ingest stage with the dispositions the SQL assigned.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use datafusion::prelude::SessionContext;
+use serde::Serialize;
+use transforms::IngestStats;
+
+use super::discover::Inputs;
+use super::publish::OutputFile;
+use super::query;
+use crate::Result;
+
+/// Where every input row of one log ended up.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Accounting {
+    /// Rows read (lines, plus one per unreadable file remainder).
+    pub input: u64,
+    /// Rows per disposition.
+    pub dispositions: BTreeMap<String, u64>,
+    /// Rows per (disposition, reason), for filtered and quarantined rows.
+    pub reasons: BTreeMap<String, BTreeMap<String, u64>>,
+    /// input == sum of dispositions.
+    pub balanced: bool,
+}
+
+impl Accounting {
+    fn equation(&self) -> String {
+        let parts: Vec<String> = self
+            .dispositions
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
+        format!(
+            "{} in = {}",
+            self.input,
+            if parts.is_empty() {
+                "0".into()
+            } else {
+                parts.join(" + ")
+            }
+        )
+    }
+}
+
+/// Seconds spent per stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageTiming {
+    /// Stage name.
+    pub stage: String,
+    /// Wall seconds.
+    pub seconds: f64,
+}
+
+/// The run report.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Report {
+    /// Run id.
+    pub run_id: String,
+    /// published, dry_run.
+    pub status: String,
+    /// Start, RFC 3339.
+    pub started_at: String,
+    /// End, RFC 3339.
+    pub finished_at: String,
+    /// Source URL.
+    pub source: String,
+    /// Sink URL.
+    pub sink: String,
+    /// Hash of the effective config and SQL stages.
+    pub config_hash: String,
+    /// Objects read per kind and bytes.
+    pub inputs: BTreeMap<String, u64>,
+    /// dt= partitions read.
+    pub partitions: Vec<String>,
+    /// Objects under the log folders that were not logs.
+    pub ignored_objects: Vec<String>,
+    /// interactions / feedback.
+    pub accounting: BTreeMap<String, Accounting>,
+    /// Per task: label → count (kept interactions).
+    pub labels: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Per task: golden kind → count.
+    pub golden: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Per task: few-shot bank size.
+    pub fewshot: BTreeMap<String, u64>,
+    /// PII findings per entity type.
+    pub pii_findings: BTreeMap<String, u64>,
+    /// Strings scanned and strings with findings.
+    pub pii_values: BTreeMap<String, u64>,
+    /// Seconds per stage.
+    pub stages: Vec<StageTiming>,
+    /// Manifest path, when published.
+    pub manifest: Option<String>,
+    /// Outputs written.
+    pub outputs: Vec<OutputFile>,
+}
+
+/// Counts dispositions of both logs and checks them against what ingest read.
+pub async fn accounting(
+    ctx: &SessionContext,
+    inputs: &Inputs,
+    stats: &IngestStats,
+) -> Result<BTreeMap<String, Accounting>> {
+    let files = stats.snapshot();
+    let mut out = BTreeMap::new();
+    for (name, table, kind) in [
+        (
+            "interactions",
+            "dispositions",
+            transforms::LogKind::Interactions,
+        ),
+        (
+            "feedback",
+            "feedback_dispositions",
+            transforms::LogKind::Feedback,
+        ),
+    ] {
+        let input = inputs
+            .files(kind)
+            .iter()
+            .filter_map(|f| files.get(f.location.as_ref()))
+            .map(|c| c.rows)
+            .sum();
+        let mut acc = Accounting {
+            input,
+            ..Default::default()
+        };
+        let sql = format!(
+            "SELECT disposition AS k1, reason AS k2, COUNT(*) AS n FROM {table} GROUP BY disposition, reason"
+        );
+        for (keys, n) in query::counts(ctx, &sql, 2).await? {
+            *acc.dispositions.entry(keys[0].clone()).or_default() += n;
+            if keys[0] == "filtered" || keys[0] == "quarantined" || keys[0] == "duplicate" {
+                *acc.reasons
+                    .entry(keys[0].clone())
+                    .or_default()
+                    .entry(keys[1].clone())
+                    .or_default() += n;
+            }
+        }
+        acc.balanced = acc.input == acc.dispositions.values().sum::<u64>();
+        out.insert(name.to_string(), acc);
+    }
+    Ok(out)
+}
+
+/// Label, golden and few-shot counts per task.
+pub async fn selection_counts(ctx: &SessionContext, report: &mut Report) -> Result<()> {
+    let nested = |rows: Vec<(Vec<String>, u64)>| {
+        let mut m: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        for (k, n) in rows {
+            m.entry(k[0].clone()).or_default().insert(k[1].clone(), n);
+        }
+        m
+    };
+    report.labels = nested(
+        query::counts(
+            ctx,
+            "SELECT task AS k1, label AS k2, COUNT(*) AS n FROM deduped
+             WHERE dup_rank = 1 AND id_occurrence = 1 AND ineligible_reason IS NULL
+             GROUP BY task, label",
+            2,
+        )
+        .await?,
+    );
+    report.golden = nested(
+        query::counts(
+            ctx,
+            "SELECT task AS k1, kind AS k2, COUNT(*) AS n FROM golden GROUP BY task, kind",
+            2,
+        )
+        .await?,
+    );
+    report.fewshot = query::counts(
+        ctx,
+        "SELECT task AS k1, COUNT(*) AS n FROM fewshot GROUP BY task",
+        1,
+    )
+    .await?
+    .into_iter()
+    .map(|(k, n)| (k[0].clone(), n))
+    .collect();
+    Ok(())
+}
+
+impl Report {
+    /// The Markdown rendering.
+    pub fn markdown(&self) -> String {
+        let mut md = String::new();
+        let _ = writeln!(md, "# Flywheel run {}\n", self.run_id);
+        let _ = writeln!(md, "- status: **{}**", self.status);
+        let _ = writeln!(md, "- source: `{}`", self.source);
+        let _ = writeln!(md, "- sink: `{}`", self.sink);
+        let _ = writeln!(
+            md,
+            "- started {} · finished {}",
+            self.started_at, self.finished_at
+        );
+        let _ = writeln!(md, "- partitions: {}", self.partitions.join(", "));
+        if let Some(m) = &self.manifest {
+            let _ = writeln!(md, "- manifest: `{m}`");
+        }
+        let _ = writeln!(md, "\n## Accounting\n");
+        for (name, acc) in &self.accounting {
+            let mark = if acc.balanced {
+                "balanced"
+            } else {
+                "DOES NOT BALANCE"
+            };
+            let _ = writeln!(md, "- **{name}**: {} ({mark})", acc.equation());
+            for (disp, reasons) in &acc.reasons {
+                for (reason, n) in reasons {
+                    let _ = writeln!(md, "  - {disp}: {reason}: {n}");
+                }
+            }
+        }
+        let _ = writeln!(md, "\n## Golden additions and few-shot banks\n");
+        let _ = writeln!(
+            md,
+            "| task | positive | negative | neutral | regression | reference | few-shot |"
+        );
+        let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|");
+        let tasks: std::collections::BTreeSet<&String> = self
+            .labels
+            .keys()
+            .chain(self.golden.keys())
+            .chain(self.fewshot.keys())
+            .collect();
+        for t in tasks {
+            let l = |k: &str| {
+                self.labels
+                    .get(t)
+                    .and_then(|m| m.get(k))
+                    .copied()
+                    .unwrap_or(0)
+            };
+            let g = |k: &str| {
+                self.golden
+                    .get(t)
+                    .and_then(|m| m.get(k))
+                    .copied()
+                    .unwrap_or(0)
+            };
+            let f = self.fewshot.get(t).copied().unwrap_or(0);
+            let _ = writeln!(
+                md,
+                "| {t} | {} | {} | {} | {} | {} | {f} |",
+                l("positive"),
+                l("negative"),
+                l("neutral"),
+                g("regression"),
+                g("reference")
+            );
+        }
+        let _ = writeln!(md, "\n## PII redacted\n");
+        if self.pii_findings.is_empty() {
+            let _ = writeln!(md, "none found");
+        }
+        for (t, n) in &self.pii_findings {
+            let _ = writeln!(md, "- {t}: {n}");
+        }
+        let _ = writeln!(md, "\n## Stages\n");
+        for s in &self.stages {
+            let _ = writeln!(md, "- {}: {:.2} s", s.stage, s.seconds);
+        }
+        md
+    }
+
+    /// The few lines printed at the end of a run.
+    pub fn summary(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "run {} {} → {}", self.run_id, self.status, self.sink);
+        for (name, acc) in &self.accounting {
+            let _ = writeln!(s, "  {name}: {}", acc.equation());
+        }
+        let regression: u64 = self
+            .golden
+            .values()
+            .filter_map(|m| m.get("regression"))
+            .sum();
+        let reference: u64 = self
+            .golden
+            .values()
+            .filter_map(|m| m.get("reference"))
+            .sum();
+        let _ = writeln!(
+            s,
+            "  golden additions: {regression} regression + {reference} reference over {} tasks; few-shot banks: {}",
+            self.golden.len(),
+            self.fewshot.len()
+        );
+        let pii: Vec<String> = self
+            .pii_findings
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        let _ = writeln!(
+            s,
+            "  PII redacted: {}",
+            if pii.is_empty() {
+                "none".into()
+            } else {
+                pii.join(", ")
+            }
+        );
+        if let Some(m) = &self.manifest {
+            let _ = write!(
+                s,
+                "  manifest: {}/{m}\n  report:   {}/reports/run={}.md",
+                self.sink, self.sink, self.run_id
+            );
+        }
+        s
+    }
+}

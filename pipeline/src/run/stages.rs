@@ -1,0 +1,305 @@
+//! The SQL stages (signals, score, dedup, select, dispositions): plain files run in name
+//! order, each materialised as a table named after its file (`20_scored.sql` → `scored`),
+//! with `${name}` parameters bound from config.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+
+use crate::config::SqlConfig;
+use crate::{Error, Result};
+
+/// One stage.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// File name, for messages.
+    pub file: String,
+    /// Table it produces.
+    pub table: String,
+    /// Its SQL, unbound.
+    pub sql: String,
+}
+
+/// The stages compiled into the binary: the repository's sql/ directory.
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "10_feedback_events.sql",
+        include_str!("../../../sql/10_feedback_events.sql"),
+    ),
+    ("20_scored.sql", include_str!("../../../sql/20_scored.sql")),
+    (
+        "30_deduped.sql",
+        include_str!("../../../sql/30_deduped.sql"),
+    ),
+    (
+        "40_candidates.sql",
+        include_str!("../../../sql/40_candidates.sql"),
+    ),
+    ("45_golden.sql", include_str!("../../../sql/45_golden.sql")),
+    (
+        "50_fewshot.sql",
+        include_str!("../../../sql/50_fewshot.sql"),
+    ),
+    (
+        "60_dispositions.sql",
+        include_str!("../../../sql/60_dispositions.sql"),
+    ),
+    (
+        "70_feedback_dispositions.sql",
+        include_str!("../../../sql/70_feedback_dispositions.sql"),
+    ),
+];
+
+/// Tables (and their columns) the publish and report steps read from the stages.
+pub const REQUIRED: &[(&str, &[&str])] = &[
+    ("golden", &["example_id", "task", "kind", "label", "score"]),
+    (
+        "fewshot",
+        &[
+            "task",
+            "example_id",
+            "input",
+            "output",
+            "score",
+            "source_interaction_ids",
+            "rank",
+        ],
+    ),
+    (
+        "dispositions",
+        &[
+            "interaction_id",
+            "source",
+            "line",
+            "disposition",
+            "reason",
+            "duplicate_of",
+            "score",
+            "label",
+        ],
+    ),
+    (
+        "feedback_dispositions",
+        &["event_id", "source", "line", "disposition", "reason"],
+    ),
+];
+
+/// Loads the stages from `config.dir`, or the built-in ones.
+pub fn load(config: &SqlConfig) -> Result<Vec<Stage>> {
+    let mut files: Vec<(String, String)> = if config.dir.is_empty() {
+        BUILTIN
+            .iter()
+            .map(|(f, s)| (f.to_string(), s.to_string()))
+            .collect()
+    } else {
+        let dir = Path::new(&config.dir);
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| Error::config(format!("cannot read sql.dir {}: {e}", dir.display())))?;
+        let mut files = Vec::new();
+        for entry in entries {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "sql") {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| Error::config(format!("cannot read {}: {e}", path.display())))?;
+                let name = path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                files.push((name, text));
+            }
+        }
+        files
+    };
+    files.sort();
+    files
+        .into_iter()
+        .map(|(file, sql)| {
+            let table = table_name(&file)
+                .ok_or_else(|| Error::config(format!("sql/{file}: name must be NN_table.sql")))?;
+            Ok(Stage { file, table, sql })
+        })
+        .collect()
+}
+
+fn table_name(file: &str) -> Option<String> {
+    let stem = file.strip_suffix(".sql")?;
+    let (num, name) = stem.split_once('_')?;
+    (num.chars().all(|c| c.is_ascii_digit())
+        && !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    .then(|| name.to_string())
+}
+
+/// Substitutes `${name}` with SQL literals; an unknown name is a config error.
+pub fn bind(stage: &Stage, params: &BTreeMap<String, toml::Value>) -> Result<String> {
+    let mut out = String::with_capacity(stage.sql.len());
+    let mut rest = stage.sql.as_str();
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after
+            .find('}')
+            .ok_or_else(|| Error::config(format!("sql/{}: unclosed ${{", stage.file)))?;
+        let name = &after[..end];
+        let value = params.get(name).ok_or_else(|| {
+            Error::config(format!(
+                "sql/{}: unknown parameter ${{{name}}} (add it to [params])",
+                stage.file
+            ))
+        })?;
+        out.push_str(&literal(value));
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn literal(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("'{}'", s.replace('\'', "''")),
+        toml::Value::Float(f) => format!("CAST({f:?} AS DOUBLE)"),
+        other => other.to_string(),
+    }
+}
+
+/// Plans one stage; errors are config errors naming the file.
+async fn plan(
+    ctx: &SessionContext,
+    stage: &Stage,
+    params: &BTreeMap<String, toml::Value>,
+) -> Result<datafusion::dataframe::DataFrame> {
+    let sql = bind(stage, params)?;
+    ctx.sql(&sql).await.map_err(|e| {
+        Error::config(format!(
+            "sql/{}: {}",
+            stage.file,
+            first_line(&e.to_string())
+        ))
+    })
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().to_string()
+}
+
+/// Runs every stage, materialising each into `work` and registering it as its table.
+/// Returns (table, seconds) per stage.
+pub async fn run(
+    ctx: &SessionContext,
+    stages: &[Stage],
+    params: &BTreeMap<String, toml::Value>,
+    work: &Path,
+) -> Result<Vec<(String, f64)>> {
+    let mut timings = Vec::new();
+    for stage in stages {
+        let started = std::time::Instant::now();
+        let df = plan(ctx, stage, params).await?;
+        let path = work.join(format!("stage_{}.parquet", stage.table));
+        let path = path.to_string_lossy();
+        let schema = df.schema().as_arrow().clone();
+        df.write_parquet(
+            &path,
+            DataFrameWriteOptions::new().with_single_file_output(true),
+            None,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("sql/{}: {e}", stage.file))?;
+        if std::fs::metadata(&*path).is_ok() {
+            ctx.register_parquet(&stage.table, &*path, ParquetReadOptions::default())
+                .await?;
+        } else {
+            // An empty result may leave no file behind.
+            let empty = datafusion::datasource::MemTable::try_new(schema.into(), vec![vec![]])?;
+            ctx.register_table(&stage.table, std::sync::Arc::new(empty))?;
+        }
+        timings.push((stage.table.clone(), started.elapsed().as_secs_f64()));
+    }
+    check_required(ctx).await?;
+    Ok(timings)
+}
+
+/// Plans every stage without running it (for `flywheel validate`): each plan's schema
+/// becomes an empty table so later stages can be planned against it.
+pub async fn validate(
+    ctx: &SessionContext,
+    stages: &[Stage],
+    params: &BTreeMap<String, toml::Value>,
+) -> Result<()> {
+    for stage in stages {
+        let df = plan(ctx, stage, params).await?;
+        let schema = df.schema().as_arrow().clone();
+        let empty = datafusion::datasource::MemTable::try_new(schema.into(), vec![vec![]])?;
+        ctx.register_table(&stage.table, std::sync::Arc::new(empty))?;
+    }
+    check_required(ctx).await
+}
+
+async fn check_required(ctx: &SessionContext) -> Result<()> {
+    for (table, columns) in REQUIRED {
+        let df = ctx
+            .table(*table)
+            .await
+            .map_err(|_| Error::config(format!("the SQL stages must produce a table `{table}`")))?;
+        let schema = df.schema();
+        for c in *columns {
+            if schema.field_with_unqualified_name(c).is_err() {
+                return Err(Error::config(format!(
+                    "table `{table}` from the SQL stages lacks column `{c}`"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_stages_are_exactly_the_sql_directory() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sql");
+        let mut on_disk: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        on_disk.sort();
+        let builtin: Vec<_> = BUILTIN.iter().map(|(f, _)| f.to_string()).collect();
+        assert_eq!(on_disk, builtin);
+        for (f, s) in BUILTIN {
+            assert_eq!(std::fs::read_to_string(dir.join(f)).unwrap(), *s);
+        }
+    }
+
+    #[test]
+    fn parameters_bind_as_literals_and_unknown_ones_fail() {
+        let stage = Stage {
+            file: "20_x.sql".into(),
+            table: "x".into(),
+            sql: "SELECT ${a} * w, ${s}, ${b}".into(),
+        };
+        let mut p = BTreeMap::new();
+        p.insert("a".to_string(), toml::Value::Float(0.5));
+        p.insert("s".to_string(), toml::Value::String("it's".into()));
+        p.insert("b".to_string(), toml::Value::Integer(3));
+        assert_eq!(
+            bind(&stage, &p).unwrap(),
+            "SELECT CAST(0.5 AS DOUBLE) * w, 'it''s', 3"
+        );
+        p.remove("b");
+        let e = bind(&stage, &p).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.one_line().contains("${b}"));
+    }
+
+    #[test]
+    fn table_names_come_from_file_names() {
+        assert_eq!(table_name("20_scored.sql").as_deref(), Some("scored"));
+        assert_eq!(table_name("scored.sql"), None);
+        assert_eq!(table_name("2a_x.sql"), None);
+    }
+}

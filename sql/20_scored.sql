@@ -1,0 +1,93 @@
+-- scored: one row per well-formed interaction with its feedback signals, score, label
+-- (positive / negative / neutral) and confidence (how many independent signals agree
+-- with the label).
+-- Inputs:     interactions, feedback_events.
+-- Parameters: w_* (weight of each signal's presence), rating_min, rating_max,
+--             positive_threshold, negative_threshold.
+-- Each signal counts once per interaction however often it fired, so one user clicking
+-- thumbs-up ten times is one vote. Ratings are normalised to [-1, 1].
+WITH signals AS (
+    SELECT interaction_id,
+           MAX(CASE WHEN type = 'thumbs_up'   THEN 1 ELSE 0 END) AS thumbs_up,
+           MAX(CASE WHEN type = 'thumbs_down' THEN 1 ELSE 0 END) AS thumbs_down,
+           AVG(CASE WHEN type = 'rating'      THEN value END)    AS rating,
+           MAX(CASE WHEN type = 'report'      THEN 1 ELSE 0 END) AS reported,
+           MAX(CASE WHEN type = 'accept'      THEN 1 ELSE 0 END) AS accepted,
+           MAX(CASE WHEN type = 'reject'      THEN 1 ELSE 0 END) AS rejected,
+           MAX(CASE WHEN type = 'copy'        THEN 1 ELSE 0 END) AS copied,
+           MAX(CASE WHEN type = 'regenerate'  THEN 1 ELSE 0 END) AS regenerated,
+           MAX(CASE WHEN type = 'edit'        THEN 1 ELSE 0 END) AS edited,
+           first_value(edited_output ORDER BY ts DESC)
+               FILTER (WHERE type = 'edit' AND edited_output IS NOT NULL) AS edited_output,
+           string_agg(comment, ' | ' ORDER BY ts)
+               FILTER (WHERE comment IS NOT NULL AND comment <> '') AS user_reason,
+           COUNT(*) AS feedback_events
+    FROM feedback_events
+    WHERE status = 'applied'
+    GROUP BY interaction_id
+),
+turns AS (
+    SELECT i.*,
+           get_field(array_element(i.messages, -1), 'role')    AS answer_role,
+           get_field(array_element(i.messages, -1), 'content') AS answer,
+           get_field(array_element(i.messages, -2), 'role')    AS prompt_role,
+           get_field(array_element(i.messages, -2), 'content') AS prompt
+    FROM interactions i
+),
+joined AS (
+    SELECT t.interaction_id, t.session_id, t.tenant_id, t.user_hash, t.ts,
+           COALESCE(t.task, 'unknown') AS task, t.model, t.prompt_version,
+           t._source, t._line,
+           array_slice(t.messages, 1, -2) AS input_messages,
+           t.prompt, t.answer,
+           CASE
+               WHEN (t.answer_role IS DISTINCT FROM 'assistant') OR COALESCE(trim(t.answer), '') = ''
+                   THEN 'no assistant answer'
+               WHEN (t.prompt_role IS DISTINCT FROM 'user') OR COALESCE(trim(t.prompt), '') = ''
+                   THEN 'no user prompt before the answer'
+           END AS ineligible_reason,
+           COALESCE(s.thumbs_up, 0)   AS thumbs_up,
+           COALESCE(s.thumbs_down, 0) AS thumbs_down,
+           s.rating,
+           (s.rating - (${rating_min} + ${rating_max}) / 2.0)
+               / ((${rating_max} - ${rating_min}) / 2.0) AS rating_norm,
+           COALESCE(s.reported, 0)    AS reported,
+           COALESCE(s.accepted, 0)    AS accepted,
+           COALESCE(s.rejected, 0)    AS rejected,
+           COALESCE(s.copied, 0)      AS copied,
+           COALESCE(s.regenerated, 0) AS regenerated,
+           COALESCE(s.edited, 0)      AS edited,
+           s.edited_output, s.user_reason,
+           COALESCE(s.feedback_events, 0) AS feedback_events
+    FROM turns t
+    LEFT JOIN signals s ON t.interaction_id = s.interaction_id
+),
+weighted AS (
+    SELECT j.*,
+           ${w_thumbs_up} * j.thumbs_up
+         + ${w_thumbs_down} * j.thumbs_down
+         + ${w_rating} * COALESCE(j.rating_norm, 0)
+         + ${w_report} * j.reported
+         + ${w_accept} * j.accepted
+         + ${w_reject} * j.rejected
+         + ${w_copy} * j.copied
+         + ${w_regenerate} * j.regenerated
+         + ${w_edit} * j.edited AS score
+    FROM joined j
+)
+SELECT w.*,
+       CASE
+           WHEN w.score >= ${positive_threshold} THEN 'positive'
+           WHEN w.score <= ${negative_threshold} THEN 'negative'
+           ELSE 'neutral'
+       END AS label,
+       CASE
+           WHEN w.score >= ${positive_threshold}
+               THEN w.thumbs_up + w.accepted + w.copied
+                    + CASE WHEN w.rating_norm > 0 THEN 1 ELSE 0 END
+           WHEN w.score <= ${negative_threshold}
+               THEN w.thumbs_down + w.reported + w.rejected + w.regenerated + w.edited
+                    + CASE WHEN w.rating_norm < 0 THEN 1 ELSE 0 END
+           ELSE 0
+       END AS confidence
+FROM weighted w

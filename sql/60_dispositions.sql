@@ -1,0 +1,42 @@
+-- dispositions: exactly one row per input interaction row, saying where it ended:
+-- published (with where), filtered (with why), duplicate (of which interaction) or
+-- quarantined (with the parse reason). The run report's accounting is a count of this.
+-- Inputs:     deduped, candidates, golden, fewshot, quarantined_interactions.
+-- Parameters: none.
+WITH published AS (
+    SELECT example_id, 'golden ' || kind AS via FROM golden
+    UNION ALL
+    SELECT example_id, 'fewshot' AS via FROM fewshot
+),
+pub AS (
+    SELECT example_id, string_agg(via, ', ' ORDER BY via) AS via
+    FROM published
+    GROUP BY example_id
+)
+SELECT d.interaction_id, d._source AS source, d._line AS line, d.task,
+       CASE
+           WHEN d.id_occurrence > 1 OR d.dup_rank > 1 THEN 'duplicate'
+           WHEN p.example_id IS NOT NULL THEN 'published'
+           ELSE 'filtered'
+       END AS disposition,
+       CASE
+           WHEN d.id_occurrence > 1 THEN 'repeated interaction_id'
+           WHEN d.dup_rank > 1 THEN 'same normalised prompt'
+           WHEN p.example_id IS NOT NULL THEN p.via
+           WHEN d.ineligible_reason IS NOT NULL THEN d.ineligible_reason
+           ELSE COALESCE(c.golden_status, 'not selected')
+       END AS reason,
+       CASE
+           WHEN d.id_occurrence > 1 THEN d.interaction_id
+           WHEN d.dup_rank > 1 THEN d.kept_id
+       END AS duplicate_of,
+       d.score, d.label,
+       CASE WHEN p.example_id IS NOT NULL THEN d.example_id END AS example_id
+FROM deduped d
+LEFT JOIN candidates c
+       ON d.interaction_id = c.interaction_id AND d.id_occurrence = 1 AND d.dup_rank = 1
+LEFT JOIN pub p
+       ON d.example_id = p.example_id AND d.id_occurrence = 1 AND d.dup_rank = 1
+UNION ALL
+SELECT NULL, q.source, q.line, NULL, 'quarantined', q.reason, NULL, NULL, NULL, NULL
+FROM quarantined_interactions q

@@ -1,0 +1,163 @@
+//! Streaming ingest of log objects with line-level quarantine.
+//!
+//! A [`LogTable`] is a DataFusion table with one partition per source object. Each
+//! partition streams its object through object_store (gunzipping on the fly), parses one
+//! line at a time and emits Arrow batches. A line that cannot be parsed does not fail the
+//! query: it becomes a row whose `_error` says why, so quarantine is a plain SQL filter and
+//! the accounting of input rows is exact. Memory per partition is bounded by the batch
+//! size, never by the object size.
+
+mod batch;
+mod lines;
+mod parse;
+mod stream;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::catalog::streaming::StreamingTable;
+use datafusion::error::Result;
+use datafusion::physical_plan::streaming::PartitionStream;
+use object_store::path::Path;
+use object_store::ObjectStore;
+use serde::Serialize;
+
+use crate::schema;
+
+/// Which log an object belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogKind {
+    /// `interactions/dt=…/`: one chat turn with its answer per line.
+    Interactions,
+    /// `feedback/dt=…/`: explicit and implicit feedback events.
+    Feedback,
+}
+
+impl LogKind {
+    /// The folder name of this kind under the source root.
+    pub fn dir(&self) -> &'static str {
+        match self {
+            LogKind::Interactions => "interactions",
+            LogKind::Feedback => "feedback",
+        }
+    }
+
+    /// The Arrow schema rows of this kind are ingested into.
+    pub fn schema(&self) -> SchemaRef {
+        match self {
+            LogKind::Interactions => schema::interactions(),
+            LogKind::Feedback => schema::feedback(),
+        }
+    }
+}
+
+/// Encoding of one source object, from its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// Newline-delimited JSON.
+    Jsonl,
+    /// Gzip-compressed newline-delimited JSON (multi-member streams allowed).
+    JsonlGz,
+    /// Apache Parquet with columns named as in the input contract.
+    Parquet,
+}
+
+impl Format {
+    /// The format of an object name, or `None` when it is not a log file.
+    pub fn from_name(name: &str) -> Option<Format> {
+        if name.ends_with(".jsonl") || name.ends_with(".json") || name.ends_with(".ndjson") {
+            Some(Format::Jsonl)
+        } else if name.ends_with(".jsonl.gz") || name.ends_with(".json.gz") {
+            Some(Format::JsonlGz)
+        } else if name.ends_with(".parquet") {
+            Some(Format::Parquet)
+        } else {
+            None
+        }
+    }
+}
+
+/// One object to ingest.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceFile {
+    /// Location inside the source store.
+    #[serde(serialize_with = "serialize_path")]
+    pub location: Path,
+    /// The partition date (`dt=`) it was found under.
+    pub dt: String,
+    /// Size in bytes, as listed.
+    pub size: u64,
+    /// ETag as listed, when the store gives one.
+    pub e_tag: Option<String>,
+    /// Encoding, from the name.
+    pub format: Format,
+}
+
+fn serialize_path<S: serde::Serializer>(p: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(p.as_ref())
+}
+
+/// Rows seen and quarantined for one object.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct FileCounts {
+    /// Input rows: non-blank lines (or Parquet rows), plus one for an unreadable remainder.
+    pub rows: u64,
+    /// Rows that could not be parsed.
+    pub quarantined: u64,
+    /// Bytes after decompression.
+    pub bytes: u64,
+}
+
+/// Counts gathered while partitions stream, keyed by object path.
+#[derive(Debug, Default)]
+pub struct IngestStats {
+    files: Mutex<BTreeMap<String, FileCounts>>,
+}
+
+impl IngestStats {
+    /// A snapshot of the counts per object.
+    pub fn snapshot(&self) -> BTreeMap<String, FileCounts> {
+        self.files.lock().expect("ingest stats poisoned").clone()
+    }
+
+    pub(crate) fn add(&self, path: &str, delta: &FileCounts) {
+        let mut files = self.files.lock().expect("ingest stats poisoned");
+        let c = files.entry(path.to_string()).or_default();
+        c.rows += delta.rows;
+        c.quarantined += delta.quarantined;
+        c.bytes += delta.bytes;
+    }
+}
+
+/// A streaming table over log objects of one kind.
+pub struct LogTable;
+
+impl LogTable {
+    /// Builds a table with one partition per object; nothing is read until it executes.
+    pub fn new(
+        store: Arc<dyn ObjectStore>,
+        kind: LogKind,
+        files: Vec<SourceFile>,
+        stats: Arc<IngestStats>,
+        batch_rows: usize,
+    ) -> Result<StreamingTable> {
+        let schema = kind.schema();
+        let partitions: Vec<Arc<dyn PartitionStream>> = files
+            .into_iter()
+            .map(|file| {
+                Arc::new(stream::FilePartition {
+                    store: Arc::clone(&store),
+                    kind,
+                    file,
+                    schema: Arc::clone(&schema),
+                    stats: Arc::clone(&stats),
+                    batch_rows,
+                }) as Arc<dyn PartitionStream>
+            })
+            .collect();
+        StreamingTable::try_new(schema, partitions)
+    }
+}

@@ -1,0 +1,79 @@
+//! Canonical Arrow schemas of ingested logs.
+//!
+//! Every ingested row carries its provenance (`_source`, `_line`) and, when it could not
+//! be parsed, `_error` (the reason) and `_raw` (the line text, redacted before it leaves
+//! the redact stage). Good rows have `_error` NULL and typed columns filled.
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
+
+/// Provenance and error columns shared by every ingested kind.
+fn provenance_fields() -> Vec<Field> {
+    vec![
+        Field::new("_source", DataType::Utf8, false),
+        Field::new("_line", DataType::UInt64, false),
+        Field::new("_error", DataType::Utf8, true),
+        Field::new("_raw", DataType::Utf8, true),
+    ]
+}
+
+/// Timestamps are normalised to UTC microseconds.
+pub fn timestamp_type() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+}
+
+/// One chat message: `{role, content}`.
+pub fn message_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("role", DataType::Utf8, true),
+        Field::new("content", DataType::Utf8, true),
+    ])
+}
+
+/// `messages`: list of `{role, content}` structs (OpenAI chat format).
+pub fn messages_type() -> DataType {
+    DataType::List(Arc::new(Field::new(
+        "item",
+        DataType::Struct(message_fields()),
+        true,
+    )))
+}
+
+/// Schema of ingested interactions.
+pub fn interactions() -> SchemaRef {
+    let mut fields = provenance_fields();
+    fields.extend([
+        Field::new("interaction_id", DataType::Utf8, true),
+        Field::new("session_id", DataType::Utf8, true),
+        Field::new("tenant_id", DataType::Utf8, true),
+        Field::new("user_id", DataType::Utf8, true),
+        Field::new("ts", timestamp_type(), true),
+        Field::new("task", DataType::Utf8, true),
+        Field::new("model", DataType::Utf8, true),
+        Field::new("prompt_version", DataType::Utf8, true),
+        Field::new("messages", messages_type(), true),
+        Field::new("latency_ms", DataType::Int64, true),
+        Field::new("input_tokens", DataType::Int64, true),
+        Field::new("output_tokens", DataType::Int64, true),
+        Field::new("metadata", DataType::Utf8, true),
+    ]);
+    Arc::new(Schema::new(fields))
+}
+
+/// Schema of ingested feedback events.
+pub fn feedback() -> SchemaRef {
+    let mut fields = provenance_fields();
+    fields.extend([
+        Field::new("event_id", DataType::Utf8, true),
+        Field::new("interaction_id", DataType::Utf8, true),
+        Field::new("session_id", DataType::Utf8, true),
+        Field::new("ts", timestamp_type(), true),
+        Field::new("type", DataType::Utf8, true),
+        Field::new("value", DataType::Float64, true),
+        Field::new("comment", DataType::Utf8, true),
+        Field::new("edited_output", DataType::Utf8, true),
+        Field::new("metadata", DataType::Utf8, true),
+    ]);
+    Arc::new(Schema::new(fields))
+}

@@ -1,0 +1,36 @@
+//! Scalar UDFs the SQL stages call, registered from one list.
+//!
+//! Keep [`udfs`] the single place that lists them: every engine that plans or executes
+//! Flywheel's SQL registers exactly this list.
+
+mod pii;
+mod text;
+
+use std::sync::Arc;
+
+use datafusion::logical_expr::ScalarUDF;
+use datafusion::prelude::SessionContext;
+
+pub use self::pii::PiiStats;
+
+/// Every Flywheel UDF, built around one compiled scanner.
+pub fn udfs(scanner: Arc<::pii::Scanner>, stats: Arc<PiiStats>) -> Vec<ScalarUDF> {
+    vec![
+        ScalarUDF::new_from_impl(pii::RedactText::new(
+            Arc::clone(&scanner),
+            Arc::clone(&stats),
+        )),
+        ScalarUDF::new_from_impl(pii::RedactMessages::new(scanner, stats)),
+        ScalarUDF::new_from_impl(text::NormalizeText::new()),
+        ScalarUDF::new_from_impl(text::TokenEstimate::new()),
+    ]
+}
+
+/// Registers [`udfs`] on a session.
+pub fn register_udfs(ctx: &SessionContext, scanner: Arc<::pii::Scanner>, stats: Arc<PiiStats>) {
+    for udf in udfs(scanner, stats) {
+        ctx.register_udf(udf);
+    }
+}
+
+pub use text::normalize;
