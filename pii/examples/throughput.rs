@@ -1,6 +1,10 @@
 //! Single-core throughput of `Scanner::detect` on generated chat-like text with sparse PII.
 //!
 //!     cargo run --release -p flywheel-pii --example throughput [-- MB]
+//!     cargo run --release -p flywheel-pii --example throughput -- --jsonl interactions.jsonl...
+//!
+//! With `--jsonl`, the texts are the `messages[].content` strings of interaction logs
+//! (uncompressed JSONL), repeated until at least 8 MB.
 
 use std::time::Instant;
 
@@ -123,11 +127,38 @@ const PII: &[&str] = &[
     "AKIAIOSFODNN7EXAMPLE",
 ];
 
+/// `messages[].content` of every line of the given JSONL files.
+fn load_jsonl(paths: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(p).expect("readable JSONL file");
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+            for m in v["messages"].as_array().into_iter().flatten() {
+                if let Some(c) = m["content"].as_str() {
+                    out.push(c.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
 fn main() {
-    let mb: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(8);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--jsonl") {
+        let base = load_jsonl(&args[1..]);
+        let mut messages = Vec::new();
+        let mut total = 0;
+        while total < 8 << 20 && !base.is_empty() {
+            for m in &base {
+                total += m.len();
+                messages.push(m.clone());
+            }
+        }
+        return measure(messages);
+    }
+    let mb: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(8);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut messages = Vec::new();
     let mut total = 0;
@@ -146,16 +177,21 @@ fn main() {
             } else {
                 m.push_str(w);
             }
-            sentence_start = rng.next() % 12 == 0;
+            sentence_start = rng.next().is_multiple_of(12);
             m.push_str(if sentence_start { ". " } else { " " });
         }
-        if rng.next() % 20 == 0 {
+        if rng.next().is_multiple_of(20) {
             m.push_str(rng.pick(PII));
             m.push('.');
         }
         total += m.len();
         messages.push(m);
     }
+    measure(messages);
+}
+
+fn measure(messages: Vec<String>) {
+    let total: usize = messages.iter().map(String::len).sum();
     let scanner = pii::Scanner::new();
     // Warm up, then measure.
     for m in messages.iter().take(200) {

@@ -125,8 +125,9 @@ impl Scanner {
             }
         }
         if has_digit {
-            numbers::scan(b, &mut cands);
-            self.patterns.iban(b, &mut cands);
+            if let Some(from) = numbers::scan(b, &mut cands) {
+                self.patterns.iban(b, from, &mut cands);
+            }
             if has_colon {
                 self.patterns.ipv6(text, &mut cands);
             }

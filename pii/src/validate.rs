@@ -20,7 +20,7 @@ pub(crate) fn luhn(digits: &[u8]) -> bool {
         double = !double;
         n += 1;
     }
-    n > 0 && sum % 10 == 0
+    n > 0 && sum.is_multiple_of(10)
 }
 
 /// Whether a US SSN's parts are in the issued ranges: area not 000, 666 or 9xx, group not

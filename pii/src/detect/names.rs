@@ -8,7 +8,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::{
+    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
+};
 
 use crate::{EntityType, Span};
 
@@ -16,6 +18,8 @@ const FIRST: u8 = 1;
 const LAST: u8 = 2;
 /// Also an ordinary word: needs context.
 const AMBIG: u8 = 4;
+/// Never starts or continues a name ("The", "Monday", "Street").
+const STOPW: u8 = 8;
 
 const FIRST_NAMES: &str = include_str!("../../../data/dictionaries/first_names.txt");
 const LAST_NAMES: &str = include_str!("../../../data/dictionaries/last_names.txt");
@@ -120,8 +124,6 @@ const WEAK_INTROS: &[&str] = &[
     "ask ",
     "tell ",
     "told ",
-    "with ",
-    "and ",
     "to: ",
     "cc: ",
     "meet ",
@@ -300,11 +302,7 @@ const STOP: &[&str] = &[
     "January",
     "February",
     "March",
-    "April",
-    "May",
-    "June",
     "July",
-    "August",
     "September",
     "October",
     "November",
@@ -348,7 +346,6 @@ const STOP: &[&str] = &[
     "Could",
     "Would",
     "Should",
-    "Will",
     "Do",
     "Does",
     "Did",
@@ -370,7 +367,6 @@ const STOP: &[&str] = &[
     "Regards",
     "Cheers",
     "Sincerely",
-    "Love",
     "New",
     "Old",
     "World",
@@ -409,8 +405,10 @@ const STOP: &[&str] = &[
 pub(crate) struct Names {
     dict: AhoCorasick,
     flags: Vec<u8>,
-    stop: HashSet<&'static str>,
     custom: Option<AhoCorasick>,
+    strong: Phrases,
+    weak: Phrases,
+    place: Phrases,
 }
 
 impl Names {
@@ -427,12 +425,14 @@ impl Names {
         add(FIRST_NAMES, FIRST);
         add(LAST_NAMES, LAST);
         add(AMBIGUOUS, AMBIG);
-        map.retain(|k, f| *f & (FIRST | LAST) != 0 && !allow.contains(k));
+        add(&STOP.join("\n"), STOPW);
+        map.retain(|k, f| *f & (FIRST | LAST | STOPW) != 0 && !allow.contains(k));
         let (terms, flags): (Vec<String>, Vec<u8>) = map.into_iter().unzip();
         let dict = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(StartKind::Anchored)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&terms)?;
         let extra: Vec<&String> = extra.iter().filter(|t| !t.trim().is_empty()).collect();
         let custom = if extra.is_empty() {
@@ -448,8 +448,10 @@ impl Names {
         Ok(Names {
             dict,
             flags,
-            stop: STOP.iter().copied().collect(),
             custom,
+            strong: Phrases::new(STRONG_INTROS),
+            weak: Phrases::new(WEAK_INTROS),
+            place: Phrases::new(PLACE_BEFORE),
         })
     }
 
@@ -475,7 +477,9 @@ impl Names {
         while i < n {
             match b[i..]
                 .iter()
-                .position(|&c| c.is_ascii_uppercase() || c >= 0xC0)
+                // Capitals: ASCII, or a lead byte of a script with case (Latin, Greek,
+                // Cyrillic, Armenian, Latin Extended Additional); CJK and others have none.
+                .position(|&c| c.is_ascii_uppercase() || (0xC3..=0xD5).contains(&c) || c == 0xE1)
             {
                 Some(off) => i += off,
                 None => break,
@@ -511,14 +515,21 @@ impl Names {
     /// upper-case letter followed by a lower-case one (all-caps words are skipped).
     fn token(&self, text: &str, i: usize) -> Option<Token> {
         let b = text.as_bytes();
-        if letter_before(text, i)
-            || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'_'))
-            || (i > 1 && b[i - 1] == b'-' && letter_before(text, i - 1))
-        {
+        if i >= b.len() {
+            return None;
+        }
+        // Latin-1 lower-case letters (U+00DF..U+00FF) are the common non-ASCII case.
+        if b[i] == 0xC3 && i + 1 < b.len() && b[i + 1] >= 0x9F {
             return None;
         }
         let c = letter_at(text, i)?;
         if !c.is_uppercase() {
+            return None;
+        }
+        if letter_before(text, i)
+            || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'_'))
+            || (i > 1 && b[i - 1] == b'-' && letter_before(text, i - 1))
+        {
             return None;
         }
         let second = i + c.len_utf8();
@@ -562,28 +573,28 @@ impl Names {
 
     /// If a name starts at `tok`, the byte end of the full name.
     fn name_at(&self, text: &str, tok: &Token) -> Option<usize> {
-        let word = &text[tok.start..tok.end];
-        if self.stop.contains(word) {
+        if tok.flags & STOPW != 0 {
             return None;
         }
         let b = text.as_bytes();
         let title = || title_before(b, tok.start);
-        let strong = || title() || ends_with_any(b, tok.start, STRONG_INTROS);
+        let strong = || title() || self.strong.ends_before(b, tok.start);
         let next = self.next_part(text, tok.end);
         let next_is_plain_last = next
             .as_ref()
             .is_some_and(|(_, t)| t.flags & LAST != 0 && t.flags & AMBIG == 0);
         let start_ok = if tok.flags & (FIRST | LAST) != 0 {
             if tok.flags & AMBIG == 0 {
-                true
+                // A lone surname inside a Title Case run ("The Quick Brown Fox") is weak.
+                tok.flags & FIRST != 0 || next.is_some() || !self.title_case_run(text, tok.start)
             } else {
                 next_is_plain_last
                     || strong()
-                    || ends_with_any(b, tok.start, WEAK_INTROS)
+                    || self.weak.ends_before(b, tok.start)
                     || (greeting_before(b, tok.start) && closes_greeting(b, tok.end))
             }
         } else {
-            next_is_plain_last
+            (next_is_plain_last && !self.title_case_run(text, tok.start))
                 || strong()
                 || (greeting_before(b, tok.start)
                     && closes_greeting(b, tok.end)
@@ -607,7 +618,7 @@ impl Names {
             cur = self.next_part(text, end);
         }
         end = suffix_end(b, end);
-        if (place_or_org_after(b, end) || place_before(b, tok.start)) && !title() {
+        if (place_or_org_after(b, end) || self.place_before(b, tok.start)) && !title() {
             return None;
         }
         Some(end)
@@ -631,13 +642,13 @@ impl Names {
             }
         }
         let t = self.token(text, s)?;
-        if t.word_end != start - 1
-            || t.end != t.word_end
-            || self.stop.contains(&text[t.start..t.end])
-        {
+        if t.word_end != start - 1 || t.end != t.word_end || t.flags & STOPW != 0 {
             return None;
         }
-        if t.flags & AMBIG != 0 || title_before(b, s) || place_before(b, s) || sentence_start(b, s)
+        if t.flags & AMBIG != 0
+            || title_before(b, s)
+            || self.place_before(b, s)
+            || sentence_start(b, s)
         {
             return None;
         }
@@ -680,6 +691,12 @@ impl Names {
     /// A particle (`van`, `de la`) at `k`, a space, and a capitalised name part.
     fn particle_part(&self, text: &str, k: usize) -> Option<(usize, Token)> {
         let b = text.as_bytes();
+        // Particles are short lower-case words starting with one of a few letters.
+        if !matches!(b[k], b'a' | b'b' | b'd' | b'i' | b'l' | b't' | b'v')
+            || b[k..].iter().take(6).all(u8::is_ascii_lowercase)
+        {
+            return None;
+        }
         let mut best = None;
         for p in PARTICLES {
             let pe = k + p.len();
@@ -694,8 +711,32 @@ impl Names {
         best
     }
 
-    fn is_part(&self, text: &str, t: &Token) -> bool {
-        !self.stop.contains(&text[t.start..t.end]) && t.end > t.start
+    /// An address word or a house number precedes: "Rua Ana ...", "4022 Oakridge".
+    fn place_before(&self, b: &[u8], start: usize) -> bool {
+        (start >= 2 && b[start - 1] == b' ' && b[start - 2].is_ascii_digit())
+            || self.place.ends_before(b, start)
+    }
+
+    /// Whether the word before `start` is capitalised and not a stop word: the token is
+    /// inside a Title Case run ("The Quick Brown Fox"), where capitals say nothing.
+    fn title_case_run(&self, text: &str, start: usize) -> bool {
+        let b = text.as_bytes();
+        if start < 3 || b[start - 1] != b' ' {
+            return false;
+        }
+        let mut s = start - 1;
+        while s > 0 && letter_before(text, s) {
+            s -= 1;
+            while !text.is_char_boundary(s) {
+                s -= 1;
+            }
+        }
+        self.token(text, s)
+            .is_some_and(|t| t.word_end == start - 1 && t.flags & STOPW == 0)
+    }
+
+    fn is_part(&self, _text: &str, t: &Token) -> bool {
+        t.flags & STOPW == 0 && t.end > t.start
     }
 }
 
@@ -789,35 +830,64 @@ fn possessive_at(text: &str, i: usize, word_end: usize) -> Option<usize> {
     None
 }
 
-/// Whether the text before `i` ends with one of `phrases` (ASCII case-insensitive).
-/// Runs of spaces (and literal `\n` escapes) before `i` count as the phrase's own trailing
-/// whitespace: "Name:    Jane".
-fn ends_with_any(b: &[u8], i: usize, phrases: &[&str]) -> bool {
-    let mut j = i;
-    while j > 0 && matches!(b[j - 1], b' ' | b'\t') {
-        j -= 1;
+/// A compiled list of context phrases, matched against the text right before a word.
+///
+/// A phrase ending in a space matches any run of spaces or tabs ("Name:    Jane"); one
+/// ending in another whitespace byte (`"regards,\n"`) matches exactly. Matching is ASCII
+/// case-insensitive and the phrase must start at a word boundary.
+pub(crate) struct Phrases {
+    /// (lower-case core without trailing whitespace, exact trailing bytes or None for spaces)
+    items: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// Lower-cased last byte of some core: a one-byte filter before comparing.
+    last: [bool; 256],
+}
+
+impl Phrases {
+    pub(crate) fn new(list: &[&str]) -> Self {
+        let mut last = [false; 256];
+        let items = list
+            .iter()
+            .map(|p| {
+                let p = p.as_bytes();
+                let core = p.trim_ascii_end().to_ascii_lowercase();
+                last[usize::from(*core.last().expect("non-empty phrase"))] = true;
+                let tail = &p[core.len()..];
+                let exact = (!tail.is_empty() && tail[0] != b' ').then(|| tail.to_vec());
+                (core, exact)
+            })
+            .collect();
+        Phrases { items, last }
     }
-    let ws = &b[j..i];
-    phrases.iter().any(|p| {
-        let p = p.as_bytes();
-        let core = p.trim_ascii_end();
-        let want_ws = core.len() < p.len();
-        let (end, ok_ws) = if want_ws && p[core.len()] == b' ' {
-            (j, !ws.is_empty())
-        } else if want_ws {
-            // Phrase ends in a newline (or other non-space whitespace): exact match.
-            (
-                i.saturating_sub(p.len() - core.len()),
-                i >= p.len() && b[i - (p.len() - core.len())..i] == p[core.len()..],
-            )
-        } else {
-            (j, true)
-        };
-        ok_ws
-            && end >= core.len()
-            && b[end - core.len()..end].eq_ignore_ascii_case(core)
-            && (end == core.len() || !b[end - core.len() - 1].is_ascii_alphanumeric())
-    })
+
+    /// Whether the text before `i` ends with one of the phrases.
+    pub(crate) fn ends_before(&self, b: &[u8], i: usize) -> bool {
+        let mut j = i;
+        while j > 0 && matches!(b[j - 1], b' ' | b'\t') {
+            j -= 1;
+        }
+        let spaced = j < i;
+        // Quick filters: the byte before the spaces, or the byte before an exact tail.
+        let f1 = j > 0 && self.last[usize::from(b[j - 1].to_ascii_lowercase())];
+        let f2 = i > 1 && !spaced && matches!(b[i - 1], b'\n' | b'\r');
+        if !f1 && !f2 {
+            return false;
+        }
+        self.items.iter().any(|(core, exact)| {
+            let end = match exact {
+                None if spaced => j,
+                None => return false,
+                Some(t) => {
+                    if i < t.len() || b[i - t.len()..i] != t[..] {
+                        return false;
+                    }
+                    i - t.len()
+                }
+            };
+            end >= core.len()
+                && b[end - core.len()..end].eq_ignore_ascii_case(core)
+                && (end == core.len() || !b[end - core.len() - 1].is_ascii_alphanumeric())
+        })
+    }
 }
 
 /// End of a post-nominal suffix right after `end` (" Jr.", " MD"), else `end`.
@@ -852,14 +922,6 @@ fn place_or_org_after(b: &[u8], end: usize) -> bool {
     }
     let w = &b[s..e];
     PLACE_OR_ORG_AFTER.iter().any(|p| p.as_bytes() == w)
-}
-
-/// An address word or a house number precedes: "Rua Ana ...", "4022 Oakridge".
-fn place_before(b: &[u8], start: usize) -> bool {
-    if start >= 2 && b[start - 1] == b' ' && b[start - 2].is_ascii_digit() {
-        return true;
-    }
-    ends_with_any(b, start, PLACE_BEFORE)
 }
 
 /// The word before `i` (one space, optional `.`) is a title: "Dr. ", "Mrs ".

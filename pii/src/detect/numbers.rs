@@ -78,8 +78,10 @@ fn contains_any(hay: &[u8], words: &[&[u8]]) -> bool {
     })
 }
 
-/// Scans `b` for digit runs and pushes classified candidates.
-pub(crate) fn scan(b: &[u8], out: &mut Vec<Span>) {
+/// Scans `b` for digit runs and pushes classified candidates. Returns where the first
+/// digit run right after two capital letters (`GB82`) starts, the only place an IBAN can.
+pub(crate) fn scan(b: &[u8], out: &mut Vec<Span>) -> Option<usize> {
+    let mut iban_start = None;
     let n = b.len();
     let mut i = 0;
     let mut groups: Vec<Group> = Vec::with_capacity(8);
@@ -97,6 +99,13 @@ pub(crate) fn scan(b: &[u8], out: &mut Vec<Span>) {
                     && i > 1
                     && b[i - 2].is_ascii_alphanumeric()))
         {
+            if iban_start.is_none()
+                && i >= 2
+                && b[i - 1].is_ascii_uppercase()
+                && b[i - 2].is_ascii_uppercase()
+            {
+                iban_start = Some(i - 2);
+            }
             // Inside a word, version, date or path: skip all of it.
             while i < n
                 && (b[i].is_ascii_alphanumeric()
@@ -157,10 +166,9 @@ pub(crate) fn scan(b: &[u8], out: &mut Vec<Span>) {
         if ext_end.is_none() && run_end < n && (is_word_byte(b[run_end]) || b[run_end] == b'@') {
             continue;
         }
-        // `v1.2.3.4`-style followed by more dotted numbers was already cut; reject `1.2.3.4.`
-        // followed by a digit-dot continuation is impossible here.
         classify(b, s, plus, &groups, out, &mut run_end, ext_end);
     }
+    iban_start
 }
 
 /// Parses a separator `[ .-]? )? [ .-]? (?` at `k`; returns its class (b' ', b'-', b'.' or
@@ -336,7 +344,7 @@ fn classify(
         } else if k == 1 {
             // Unseparated: national trunk prefix 0, or context.
             (l[0] == 10 || l[0] == 11) && (b[g[0].start] == b'0' || ctx())
-        } else if digits < 6 || digits > 15 {
+        } else if !(6..=15).contains(&digits) {
             false
         } else {
             let short_groups = l.iter().filter(|&&x| x < 2).count();
@@ -396,7 +404,7 @@ mod tests {
 
     fn found(t: &str) -> Vec<(String, EntityType)> {
         let mut v = Vec::new();
-        scan(t.as_bytes(), &mut v);
+        let _ = scan(t.as_bytes(), &mut v);
         v.iter()
             .map(|s| (t[s.start..s.end].to_string(), s.entity_type))
             .collect()

@@ -78,8 +78,17 @@ impl Patterns {
 
     pub(crate) fn ipv6(&self, text: &str, out: &mut Vec<Span>) {
         let b = text.as_bytes();
-        for m in self.ipv6.find_iter(b) {
-            let (s, e) = (m.start(), m.end());
+        // Cheap gate: a colon between hex digits, or `::`.
+        let hex = |c: u8| c.is_ascii_hexdigit();
+        let Some(first) = b.windows(3).position(|w| {
+            w[1] == b':' && (hex(w[0]) || w[0] == b':') && (hex(w[2]) || w[2] == b':')
+        }) else {
+            return;
+        };
+        // An address starts at most 39 bytes before its first inner colon.
+        let from = first.saturating_sub(40);
+        for m in self.ipv6.find_iter(&b[from..]) {
+            let (s, e) = (from + m.start(), from + m.end());
             if (s > 0 && (is_word_byte(b[s - 1]) || b[s - 1] == b':' || b[s - 1] == b'.'))
                 || (e < b.len() && (is_word_byte(b[e]) || b[e] == b':'))
             {
@@ -100,9 +109,14 @@ impl Patterns {
         }
     }
 
-    pub(crate) fn iban(&self, b: &[u8], out: &mut Vec<Span>) {
-        for m in self.iban.find_iter(b) {
-            let s = m.start();
+    /// IBANs starting at or after `from`.
+    pub(crate) fn iban(&self, b: &[u8], from: usize, out: &mut Vec<Span>) {
+        for m in self.iban.find_iter(&b[from..]) {
+            let s = from + m.start();
+            let m_end = from + m.end();
+            if s > 0 && b[s - 1].is_ascii_alphanumeric() {
+                continue;
+            }
             let Some(len) = iban_length(&b[s..s + 2]) else {
                 continue;
             };
@@ -110,7 +124,7 @@ impl Patterns {
             // between groups; the IBAN must end at a word boundary.
             let mut compact = Vec::with_capacity(len);
             let mut i = s;
-            while i < m.end() && compact.len() < len {
+            while i < m_end && compact.len() < len {
                 if b[i] != b' ' {
                     compact.push(b[i]);
                 }

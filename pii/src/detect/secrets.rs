@@ -1,50 +1,133 @@
 //! Credentials: provider API keys and tokens by prefix, JWTs, PEM private keys, and values
 //! assigned to secret-looking names (`aws_secret_access_key = ...`, `password: ...`).
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::Regex;
 
 use super::is_word_byte;
 use crate::{EntityType, Span};
 
 pub(crate) struct Secrets {
-    /// Provider keys with a fixed prefix; the regex engine's literal prefilter skips text
-    /// without any of the prefixes.
+    /// Literal prefixes of provider keys: the only places `keys` is tried.
+    prefixes: AhoCorasick,
+    /// Provider keys, anchored: run on a short slice starting at a prefix.
     keys: Regex,
-    /// `name = value` where the name says it is a secret.
+    /// `name = value` where the name says it is a secret; run only in windows around a
+    /// keyword found by `keywords`.
     assigned: Regex,
+    keywords: AhoCorasick,
     /// `Authorization: Bearer <token>` and similar.
     bearer: Regex,
 }
 
+/// Literal starts of provider keys.
+const KEY_PREFIXES: &[&str] = &[
+    "AKIA",
+    "ASIA",
+    "ABIA",
+    "ACCA",
+    "AGPA",
+    "AIDA",
+    "AROA",
+    "AIPA",
+    "ANPA",
+    "ANVA",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxr-",
+    "xoxs-",
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "pk_live_",
+    "pk_test_",
+    "AIza",
+    "sk-",
+    "eyJ",
+    "-----BEGIN ",
+];
+
+/// Words that make a `name = value` assignment worth a closer look.
+const KEYWORDS: &[&str] = &[
+    "secret",
+    "token",
+    "api_key",
+    "api-key",
+    "apikey",
+    "access_key",
+    "access-key",
+    "accesskey",
+    "passw",
+    "pwd",
+    "passphrase",
+    "credential",
+    "auth_key",
+    "auth-key",
+    "authkey",
+];
+
 impl Secrets {
-    pub(crate) fn new() -> Result<Self, regex::Error> {
+    pub(crate) fn new() -> Result<Self, String> {
+        let re = |p: &str| Regex::new(p).map_err(|e| e.to_string());
         Ok(Secrets {
-            keys: Regex::new(concat!(
-                r"(?-u)",
+            prefixes: AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(KEY_PREFIXES)
+                .map_err(|e| e.to_string())?,
+            keys: re(concat!(
+                r"(?-u)^(?:",
                 r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}\b",
-                r"|\bgh[pousr]_[A-Za-z0-9]{36,251}\b",
+                r"|\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,251}\b",
                 r"|\bgithub_pat_[A-Za-z0-9_]{22,251}\b",
                 r"|\bglpat-[A-Za-z0-9_\-]{20,}",
-                r"|\bxox[bpars]-[A-Za-z0-9\-]{10,}",
-                r"|\b[rsp]k_(?:live|test)_[A-Za-z0-9]{10,}\b",
+                r"|\b(?:xoxb|xoxp|xoxa|xoxr|xoxs)-[A-Za-z0-9\-]{10,}",
+                r"|\b(?:sk_live|sk_test|rk_live|rk_test|pk_live|pk_test)_[A-Za-z0-9]{10,}\b",
                 r"|\bAIza[A-Za-z0-9_\-]{35}",
                 r"|\bsk-ant-[A-Za-z0-9_\-]{20,}",
                 r"|\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}",
                 r"|\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
                 r"|-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----",
+                r")",
             ))?,
-            assigned: Regex::new(concat!(
+            assigned: re(concat!(
                 r#"(?i-u)\b([a-z0-9_\-.]{0,40}(?:secret|token|api[_\-]?key|apikey|access[_\-]?key|passw(?:or)?d|pwd|passphrase|credentials?|auth[_\-]?key)[a-z0-9_\-]{0,20})"#,
                 r#"["']?\s{0,3}(?::=|=>|[:=])\s{0,3}["']?([A-Za-z0-9/+_\-.=~!@#$%^&*]{6,200})"#,
             ))?,
-            bearer: Regex::new(r"(?-u)\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/\-]{20,}=*)")?,
+            keywords: AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(KEYWORDS)
+                .map_err(|e| e.to_string())?,
+            bearer: re(r"(?-u)\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/\-]{20,}=*)")?,
         })
     }
 
     pub(crate) fn scan(&self, b: &[u8], out: &mut Vec<Span>) {
-        for m in self.keys.find_iter(b) {
-            let (s, mut e) = (m.start(), m.end());
-            let v = m.as_bytes();
+        let mut skip_to = 0;
+        for p in self.prefixes.find_iter(b) {
+            let s = p.start();
+            if s < skip_to || (s > 0 && is_word_byte(b[s - 1]) && b[s] != b'-') {
+                continue;
+            }
+            let Some(m) = self.keys.find(&b[s..(s + 600).min(b.len())]) else {
+                continue;
+            };
+            let mut e = s + m.end();
+            // The regex's `\b` at the end saw the slice end; re-check against the text.
+            if e < b.len() && e == s + 600 {
+                continue;
+            }
+            skip_to = e;
+            let v = &b[s..e];
             if v.starts_with(b"-----BEGIN") {
                 e = pem_end(b, e);
                 out.push(Span {
@@ -67,39 +150,34 @@ impl Secrets {
                 entity_type: EntityType::ApiKey,
             });
         }
-        for c in self.assigned.captures_iter(b) {
-            let name = c.get(1).unwrap().as_bytes().to_ascii_lowercase();
-            let g = c.get(2).unwrap();
-            let mut e = g.end();
-            // Strip trailing punctuation a sentence or a string literal adds.
-            while e > g.start() && matches!(b[e - 1], b'.' | b',' | b';' | b'!') {
-                e -= 1;
-            }
-            let v = &b[g.start()..e];
-            let password = ["pass", "pwd"]
-                .iter()
-                .any(|k| name.windows(k.len()).any(|w| w == k.as_bytes()));
-            let ok = if password {
-                v.len() >= 6 && has_digit_or_symbol(v)
-            } else {
-                v.len() >= 16 && looks_random(v)
-            };
-            if !ok || v.contains(&b'<') || v.starts_with(b"$") || v.starts_with(b"{") {
+        // `name = value`: only where a `:` or `=` has a secret-like name shortly before it.
+        // The regex runs on a small window that sees the text before it (for `\b`) but
+        // nothing past its end.
+        let mut seen_end = 0;
+        let mut p = 0;
+        while let Some(off) = b[p..].iter().position(|&c| c == b'=' || c == b':') {
+            let op = p + off;
+            p = op + 1;
+            if op < seen_end {
                 continue;
             }
-            let t = if password {
-                EntityType::Password
-            } else {
-                EntityType::ApiKey
-            };
-            out.push(Span {
-                start: g.start(),
-                end: e,
-                entity_type: t,
-            });
+            // The keyword ends at most ~25 bytes before the operator.
+            let from = op.saturating_sub(40);
+            if !self.keywords.is_match(&b[from..op]) {
+                continue;
+            }
+            let to = (op + 210).min(b.len());
+            let from = op.saturating_sub(70);
+            if let Some(c) = self.assigned.captures_at(&b[..to], from) {
+                let whole = c.get(0).expect("group 0");
+                if whole.start() >= seen_end && whole.start() <= op {
+                    seen_end = whole.end();
+                    assigned_value(b, &c, out);
+                }
+            }
         }
         for c in self.bearer.captures_iter(b) {
-            let g = c.get(1).unwrap();
+            let g = c.get(1).expect("group 1");
             if looks_random(g.as_bytes()) {
                 out.push(Span {
                     start: g.start(),
@@ -109,6 +187,38 @@ impl Secrets {
             }
         }
     }
+}
+
+fn assigned_value(b: &[u8], c: &regex::bytes::Captures<'_>, out: &mut Vec<Span>) {
+    let name = c.get(1).expect("group 1").as_bytes().to_ascii_lowercase();
+    let g = c.get(2).expect("group 2");
+    let mut e = g.end();
+    // Strip trailing punctuation a sentence or a string literal adds.
+    while e > g.start() && matches!(b[e - 1], b'.' | b',' | b';' | b'!') {
+        e -= 1;
+    }
+    let v = &b[g.start()..e];
+    let password = [&b"pass"[..], b"pwd"]
+        .iter()
+        .any(|k| name.windows(k.len()).any(|w| w == *k));
+    let ok = if password {
+        v.len() >= 6 && has_digit_or_symbol(v)
+    } else {
+        v.len() >= 16 && looks_random(v)
+    };
+    if !ok || v.contains(&b'<') || v.starts_with(b"$") || v.starts_with(b"{") {
+        return;
+    }
+    let t = if password {
+        EntityType::Password
+    } else {
+        EntityType::ApiKey
+    };
+    out.push(Span {
+        start: g.start(),
+        end: e,
+        entity_type: t,
+    });
 }
 
 /// End of a PEM block: after the matching `-----END ...-----` line, else where the base64

@@ -12,6 +12,9 @@ mod lines;
 mod parse;
 mod stream;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 

@@ -6,6 +6,9 @@
 mod pii;
 mod text;
 
+#[cfg(test)]
+mod tests;
+
 use std::sync::Arc;
 
 use datafusion::logical_expr::ScalarUDF;

@@ -1,0 +1,31 @@
+# Flywheel developer commands. `make run` and `make test` are the two a newcomer needs.
+CARGO ?= cargo
+BIN := target/debug/flywheel
+RELEASE_BIN := target/release/flywheel
+
+.PHONY: run test lint fmt release run-shared
+
+## Build (debug: quick to compile, fast enough for the bundled sample) and run on data/sample-logs.
+run:
+	$(CARGO) build -p flywheel
+	$(BIN) run --source data/sample-logs --sink out
+
+## Unit and integration tests of every crate.
+test:
+	$(CARGO) test --workspace
+
+## Formatting and lints, as CI checks them.
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+## Optimised binary for real volumes.
+release:
+	$(CARGO) build --release -p flywheel
+
+## The realistic sample beside the repository, when present.
+run-shared: release
+	$(RELEASE_BIN) run --source ../shared/sample-logs/dev/logs --sink out/shared

@@ -1,0 +1,381 @@
+//! Whole runs of the real binary over fixture trees: what a user gets in the sink.
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+use support::*;
+
+fn sample() -> std::path::PathBuf {
+    repo().join("data/sample-logs")
+}
+
+// The bundled sample publishes golden additions and banks; every output the manifest
+// lists exists with the bytes and row count it claims, so readers can trust manifests.
+#[test]
+fn sample_run_publishes_outputs_the_manifest_vouches_for() {
+    let sink = tempfile::tempdir().unwrap();
+    let out = run_ok(&sample(), sink.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("manifest:"),
+        "summary names the manifest: {stdout}"
+    );
+
+    let (manifest, report) = manifest_and_report(sink.path());
+    let outputs = manifest["outputs"].as_array().unwrap();
+    let kinds: Vec<&str> = outputs
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "golden_parquet",
+        "golden_jsonl",
+        "fewshot_bank",
+        "dispositions",
+    ] {
+        assert!(kinds.contains(&kind), "manifest lists {kind}: {kinds:?}");
+    }
+    for o in outputs {
+        let file = sink.path().join(o["path"].as_str().unwrap());
+        let bytes = std::fs::read(&file).unwrap();
+        assert_eq!(o["bytes"].as_u64().unwrap(), bytes.len() as u64, "{file:?}");
+        assert_eq!(
+            o["sha256"].as_str().unwrap(),
+            hex::encode(Sha256::digest(&bytes))
+        );
+        let rows = o["rows"].as_u64().unwrap();
+        match o["kind"].as_str().unwrap() {
+            "golden_parquet" | "dispositions" | "feedback_dispositions" => {
+                assert_eq!(parquet_rows(&file).len() as u64, rows, "{file:?}")
+            }
+            "golden_jsonl" | "quarantine" => assert_eq!(jsonl(&file).len() as u64, rows),
+            "fewshot_bank" => assert_eq!(
+                json(&file)["examples"].as_array().unwrap().len() as u64,
+                rows
+            ),
+            other => panic!("unexpected output kind {other}"),
+        }
+    }
+    assert_eq!(report["status"], "published");
+    assert_eq!(manifest["config_hash"], report["config_hash"]);
+}
+
+// Golden rows carry what eval owners need: a stable id, the redacted conversation, the
+// bad or good output, the label and lineage back to source interactions.
+#[test]
+fn golden_rows_and_banks_carry_content_and_lineage() {
+    let sink = tempfile::tempdir().unwrap();
+    run_ok(&sample(), sink.path());
+    let golden: Vec<_> = files(sink.path())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with("additions.parquet"))
+        .collect();
+    assert!(!golden.is_empty());
+    let mut kinds = BTreeMap::new();
+    for f in &golden {
+        let task = f
+            .parent()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        for row in parquet_rows(f) {
+            assert_eq!(row["task"].as_str().unwrap(), task);
+            assert!(row["example_id"].as_str().unwrap().starts_with("ex-"));
+            assert!(!row["input"].as_str().unwrap().is_empty());
+            assert!(!row["output"].as_str().unwrap().is_empty());
+            assert!(!row["input_messages"].as_array().unwrap().is_empty());
+            assert!(!row["source_interaction_ids"].as_array().unwrap().is_empty());
+            let kind = row["kind"].as_str().unwrap().to_string();
+            match kind.as_str() {
+                "regression" => assert_eq!(row["label"], "negative"),
+                "reference" => assert_eq!(row["label"], "positive"),
+                other => panic!("unknown kind {other}"),
+            }
+            *kinds.entry(kind).or_insert(0) += 1;
+        }
+    }
+    assert!(
+        kinds.get("regression").copied().unwrap_or(0) > 0,
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.get("reference").copied().unwrap_or(0) > 0,
+        "{kinds:?}"
+    );
+
+    let latest: Vec<_> = files(sink.path())
+        .into_iter()
+        .filter(|p| p.ends_with("latest.json"))
+        .collect();
+    assert!(!latest.is_empty());
+    for l in latest {
+        let bank = json(&l);
+        let bank_file =
+            l.with_file_name(format!("bank-{}.json", bank["version"].as_str().unwrap()));
+        assert_eq!(
+            std::fs::read(&bank_file).unwrap(),
+            std::fs::read(&l).unwrap()
+        );
+        for ex in bank["examples"].as_array().unwrap() {
+            for key in [
+                "input",
+                "output",
+                "score",
+                "example_id",
+                "source_interaction_ids",
+            ] {
+                assert!(!ex[key].is_null(), "bank example lacks {key}");
+            }
+        }
+    }
+}
+
+// Every input row ends in exactly one disposition, for both logs, and the dispositions
+// file has one row per input interaction.
+#[test]
+fn accounting_balances_for_interactions_and_feedback() {
+    let sink = tempfile::tempdir().unwrap();
+    run_ok(&sample(), sink.path());
+    let (_, report) = manifest_and_report(sink.path());
+    for log in ["interactions", "feedback"] {
+        let acc = &report["accounting"][log];
+        let sum: u64 = acc["dispositions"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert!(acc["input"].as_u64().unwrap() > 0);
+        assert_eq!(acc["input"].as_u64().unwrap(), sum, "{log}: {acc}");
+        assert_eq!(acc["balanced"], true);
+    }
+    let dispositions = parquet_rows(&find(sink.path(), |p| p.ends_with("/dispositions.parquet")));
+    assert_eq!(
+        dispositions.len() as u64,
+        report["accounting"]["interactions"]["input"]
+            .as_u64()
+            .unwrap()
+    );
+    for d in &dispositions {
+        let disp = d["disposition"].as_str().unwrap();
+        assert!(["published", "filtered", "duplicate", "quarantined"].contains(&disp));
+        if disp == "duplicate" {
+            assert!(
+                d["duplicate_of"].is_string(),
+                "duplicate names what it duplicates: {d}"
+            );
+        }
+    }
+    // The sample plants repeated prompts: at least one is removed as a duplicate.
+    assert!(dispositions.iter().any(|d| d["disposition"] == "duplicate"));
+}
+
+// No planted PII value appears in any published byte: data, banks, reports, quarantine.
+#[test]
+fn no_planted_pii_reaches_the_sink() {
+    let sink = tempfile::tempdir().unwrap();
+    run_ok(&sample(), sink.path());
+    let text = published_text(sink.path());
+    let planted = planted(&sample().join("planted_pii.jsonl"));
+    assert!(planted.len() >= 20, "the sample plants PII");
+    let leaks: Vec<_> = planted
+        .iter()
+        .filter(|(_, v)| text.contains(v.as_str()))
+        .collect();
+    assert!(
+        leaks.is_empty(),
+        "{} planted values leaked, types: {:?}",
+        leaks.len(),
+        leaks.iter().map(|(t, _)| t).collect::<Vec<_>>()
+    );
+    // Placeholders show the redaction happened rather than the text being dropped.
+    assert!(text.contains("<EMAIL_ADDRESS_1>"));
+}
+
+// Bad lines cost one quarantined row each, never the night: the run succeeds, every bad
+// item is in quarantine with file, line and a reason, and its text is redacted.
+#[test]
+fn bad_input_is_quarantined_with_file_line_and_reason() {
+    let fixtures = repo().join("tests/fixtures/bad-input");
+    let sink = tempfile::tempdir().unwrap();
+    run_ok(&fixtures, sink.path());
+    let q = jsonl(&find(sink.path(), |p| {
+        p.ends_with("quarantine/run=")
+            || p.contains("/quarantine/") && p.ends_with("interactions.jsonl")
+    }));
+    for row in &q {
+        assert!(row["source"].as_str().unwrap().contains("interactions/dt="));
+        assert!(row["line"].is_u64());
+        assert!(!row["reason"].as_str().unwrap().is_empty());
+    }
+    let reasons: Vec<&str> = q.iter().map(|r| r["reason"].as_str().unwrap()).collect();
+    for expected in [
+        "malformed JSON",
+        "invalid UTF-8",
+        "missing required field `interaction_id`",
+        "missing required field `messages`",
+        "field `ts` must be",
+        "field `messages` must be an array",
+        "line is a JSON array",
+        "unreadable rest of file",
+        "empty file",
+    ] {
+        assert!(
+            reasons.iter().any(|r| r.starts_with(expected)),
+            "no quarantined row for {expected:?}: {reasons:?}"
+        );
+    }
+    let fq = jsonl(&find(sink.path(), |p| {
+        p.contains("/quarantine/") && p.ends_with("feedback.jsonl")
+    }));
+    let freasons: Vec<&str> = fq.iter().map(|r| r["reason"].as_str().unwrap()).collect();
+    assert!(
+        freasons.iter().any(|r| r.starts_with("malformed JSON")),
+        "{freasons:?}"
+    );
+    assert!(
+        freasons
+            .iter()
+            .any(|r| r.starts_with("missing required field `type`")),
+        "{freasons:?}"
+    );
+
+    // Values planted in bad lines do not survive into quarantine files.
+    let text = published_text(sink.path());
+    for (_, value) in planted(&fixtures.join("planted_pii.jsonl")) {
+        assert!(!text.contains(&value), "planted value leaked");
+    }
+
+    let (_, report) = manifest_and_report(sink.path());
+    let acc = &report["accounting"]["interactions"];
+    assert_eq!(acc["balanced"], true);
+    assert_eq!(
+        acc["dispositions"]["quarantined"].as_u64().unwrap(),
+        q.len() as u64
+    );
+    let facc = &report["accounting"]["feedback"];
+    assert_eq!(facc["balanced"], true);
+    let freasons = &facc["reasons"];
+    assert!(
+        freasons["filtered"]["interaction not in this run"]
+            .as_u64()
+            .unwrap()
+            >= 1,
+        "{facc}"
+    );
+    assert!(
+        freasons["duplicate"]["repeated event_id"].as_u64().unwrap() >= 1,
+        "{facc}"
+    );
+    assert!(
+        acc["reasons"]["duplicate"]["repeated interaction_id"]
+            .as_u64()
+            .unwrap()
+            >= 1,
+        "{acc}"
+    );
+}
+
+// An empty source is a quiet night: exit 0, "nothing new", nothing published.
+#[test]
+fn empty_source_succeeds_with_nothing_new() {
+    let sink = tempfile::tempdir().unwrap();
+    let out = run_ok(&repo().join("tests/fixtures/empty-source"), sink.path());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("nothing new"));
+    assert!(files(sink.path()).is_empty());
+}
+
+// Parquet logs obey the same contract as JSONL: good rows are processed, a row without
+// a required field is quarantined with its row number.
+#[test]
+fn parquet_logs_are_read_and_validated() {
+    use datafusion::arrow::array::{ArrayRef, ListArray, StringArray, StructArray};
+    use datafusion::arrow::buffer::OffsetBuffer;
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::arrow::record_batch::RecordBatch;
+    use std::sync::Arc;
+
+    let src = tempfile::tempdir().unwrap();
+    let dir = src.path().join("interactions/dt=2026-11-07");
+    std::fs::create_dir_all(&dir).unwrap();
+    let n = 4;
+    let ids = StringArray::from(vec![Some("p-1"), Some("p-2"), None, Some("p-4")]);
+    let ts = StringArray::from(vec!["2026-11-07T10:00:00Z"; n]);
+    let roles = StringArray::from(vec!["user", "assistant"].repeat(n));
+    let contents: Vec<String> = (0..n)
+        .flat_map(|i| {
+            [
+                format!("question number {i} about parquet"),
+                format!("answer {i}"),
+            ]
+        })
+        .collect();
+    let fields = transforms::schema::message_fields();
+    let structs = StructArray::new(
+        fields,
+        vec![
+            Arc::new(roles) as ArrayRef,
+            Arc::new(StringArray::from(contents)),
+        ],
+        None,
+    );
+    let DataType::List(item) = transforms::schema::messages_type() else {
+        unreachable!()
+    };
+    let lists = ListArray::new(
+        item,
+        OffsetBuffer::from_lengths(vec![2; n]),
+        Arc::new(structs),
+        None,
+    );
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("interaction_id", DataType::Utf8, true),
+        Field::new("ts", DataType::Utf8, false),
+        Field::new("messages", transforms::schema::messages_type(), true),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![Arc::new(ids), Arc::new(ts), Arc::new(lists)],
+    )
+    .unwrap();
+    let file = std::fs::File::create(dir.join("part-0000.parquet")).unwrap();
+    let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(file, schema, None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+
+    let sink = tempfile::tempdir().unwrap();
+    run_ok(src.path(), sink.path());
+    let (_, report) = manifest_and_report(sink.path());
+    let acc = &report["accounting"]["interactions"];
+    assert_eq!(acc["input"], 4);
+    assert_eq!(acc["dispositions"]["quarantined"], 1);
+    let q = jsonl(&find(sink.path(), |p| p.ends_with("interactions.jsonl")));
+    assert_eq!(q[0]["line"], 3);
+    assert_eq!(q[0]["reason"], "missing required field `interaction_id`");
+}
+
+// The realistic logs beside the repository (skipped when absent): no planted value of a
+// pattern type may appear anywhere under the sink.
+#[test]
+fn shared_sample_logs_leak_no_pattern_pii() {
+    let shared = repo().join("../shared/sample-logs/dev");
+    if !shared.exists() {
+        eprintln!("skipped: ../shared/sample-logs not present");
+        return;
+    }
+    let sink = tempfile::tempdir().unwrap();
+    run_ok(&shared.join("logs"), sink.path());
+    let text = published_text(sink.path());
+    let leaks: Vec<String> = planted(&shared.join("truth/pii_truth.jsonl"))
+        .into_iter()
+        .filter(|(t, v)| t != "PERSON" && text.contains(v.as_str()))
+        .map(|(t, _)| t)
+        .collect();
+    assert!(leaks.is_empty(), "leaked pattern PII of types {leaks:?}");
+}

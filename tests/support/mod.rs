@@ -1,0 +1,170 @@
+//! Helpers shared by the integration tests: run the real binary, read what it published.
+#![allow(dead_code)]
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// The repository root (tests run with the package directory as cwd).
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Runs `flywheel ARGS` from the repository root.
+pub fn flywheel(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flywheel"))
+        .args(args)
+        .current_dir(repo())
+        .env("FLYWHEEL_LOG", "warn")
+        .output()
+        .expect("flywheel runs")
+}
+
+/// Runs `flywheel run --source SOURCE --sink SINK` and asserts it exits 0.
+pub fn run_ok(source: &Path, sink: &Path) -> Output {
+    let out = flywheel(&["run", "--source", path(source), "--sink", path(sink)]);
+    assert!(
+        out.status.success(),
+        "flywheel run failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+pub fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// Every file under `dir`, sorted.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The one file under `dir` whose path matches `pred`.
+pub fn find(dir: &Path, pred: impl Fn(&str) -> bool) -> PathBuf {
+    let found: Vec<_> = files(dir)
+        .into_iter()
+        .filter(|p| pred(&p.to_string_lossy()))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one match under {}: {found:?}",
+        dir.display()
+    );
+    found.into_iter().next().unwrap()
+}
+
+pub fn json(p: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+pub fn jsonl(p: &Path) -> Vec<Value> {
+    std::fs::read_to_string(p)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Rows of a Parquet file as JSON objects.
+pub fn parquet_rows(p: &Path) -> Vec<Value> {
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(p).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut buf = Vec::new();
+    {
+        let mut w = arrow_json::LineDelimitedWriter::new(&mut buf);
+        for batch in reader {
+            w.write(&batch.unwrap()).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    String::from_utf8(buf)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn strings(v: &Value, out: &mut String) {
+    match v {
+        Value::String(s) => {
+            out.push_str(s);
+            out.push('\n');
+        }
+        Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+        Value::Object(o) => o.iter().for_each(|(k, v)| {
+            out.push_str(k);
+            out.push('\n');
+            strings(v, out)
+        }),
+        other => {
+            out.push_str(&other.to_string());
+            out.push('\n');
+        }
+    }
+}
+
+/// Everything published under `sink` as searchable text: raw bytes of every file, plus
+/// the decoded strings of JSON documents and of Parquet rows (escapes and compression
+/// would otherwise hide a value from a byte search).
+pub fn published_text(sink: &Path) -> String {
+    let mut text = String::new();
+    for f in files(sink) {
+        let name = f.to_string_lossy().to_string();
+        if name.ends_with(".parquet") {
+            parquet_rows(&f).iter().for_each(|v| strings(v, &mut text));
+            continue;
+        }
+        let raw = std::fs::read(&f).unwrap();
+        text.push_str(&String::from_utf8_lossy(&raw));
+        if name.ends_with(".json") {
+            strings(&json(&f), &mut text);
+        } else if name.ends_with(".jsonl") {
+            jsonl(&f).iter().for_each(|v| strings(v, &mut text));
+        }
+    }
+    text
+}
+
+/// Planted values (`value` field) from a truth file, with their entity types.
+pub fn planted(p: &Path) -> Vec<(String, String)> {
+    jsonl(p)
+        .into_iter()
+        .map(|v| {
+            (
+                v["entity_type"].as_str().unwrap().to_string(),
+                v["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The run's manifest and report.
+pub fn manifest_and_report(sink: &Path) -> (Value, Value) {
+    let manifest = json(&find(sink, |p| p.contains("/manifests/run=")));
+    let report = json(&find(sink, |p| {
+        p.contains("/reports/run=") && p.ends_with(".json")
+    }));
+    (manifest, report)
+}

@@ -1,0 +1,747 @@
+//! End-to-end tests of [`LogTable`]: objects in an in-memory store, read through SQL.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, ListArray, RecordBatch, StringArray, StructArray,
+    TimestampMicrosecondArray,
+};
+use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
+use datafusion::arrow::compute::concat_batches;
+use datafusion::arrow::datatypes::{
+    DataType, Field, Float64Type, Int64Type, Schema, SchemaRef, TimeUnit, TimestampMicrosecondType,
+    UInt64Type,
+};
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::prelude::SessionContext;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use object_store::memory::InMemory;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+
+use super::{FileCounts, Format, IngestStats, LogKind, LogTable, SourceFile};
+use crate::schema;
+
+const ALL_ROWS: &str = "SELECT * FROM logs ORDER BY _source, _line";
+
+/// 2026-11-01T10:00:00.123Z in microseconds since the epoch.
+const TS_MICROS: i64 = 1_793_527_200_123_000;
+
+fn interaction(id: &str) -> String {
+    format!(
+        r#"{{"interaction_id":"{id}","ts":"2026-11-01T10:00:00.123Z","messages":[{{"role":"user","content":"hi"}}]}}"#
+    )
+}
+
+fn jsonl(lines: &[String]) -> Vec<u8> {
+    let mut out = String::new();
+    for l in lines {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
+}
+
+struct Fixture {
+    store: Arc<InMemory>,
+    files: Vec<SourceFile>,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        Fixture {
+            store: Arc::new(InMemory::new()),
+            files: Vec::new(),
+        }
+    }
+
+    /// Stores `bytes` under `name` and lists it with its true size and format.
+    async fn put(mut self, name: &str, bytes: Vec<u8>) -> Self {
+        let size = bytes.len() as u64;
+        let location = Path::from(name);
+        self.store
+            .put(&location, PutPayload::from(bytes))
+            .await
+            .unwrap();
+        self.files.push(SourceFile {
+            location,
+            dt: "2026-11-01".into(),
+            size,
+            e_tag: None,
+            format: Format::from_name(name).expect("a log file name"),
+        });
+        self
+    }
+
+    /// Runs `sql` over the objects registered as table `logs`.
+    async fn query(
+        self,
+        kind: LogKind,
+        batch_rows: usize,
+        sql: &str,
+    ) -> datafusion::error::Result<(Vec<RecordBatch>, BTreeMap<String, FileCounts>)> {
+        let stats = Arc::new(IngestStats::default());
+        let store: Arc<dyn ObjectStore> = self.store;
+        let table = LogTable::new(store, kind, self.files, Arc::clone(&stats), batch_rows)?;
+        let ctx = SessionContext::new();
+        ctx.register_table("logs", Arc::new(table))?;
+        let batches = ctx.sql(sql).await?.collect().await?;
+        Ok((batches, stats.snapshot()))
+    }
+
+    /// Every row, ordered by source and line, as one batch, with the stats.
+    async fn ingest(self, kind: LogKind) -> (RecordBatch, BTreeMap<String, FileCounts>) {
+        let (batches, stats) = self.query(kind, 1024, ALL_ROWS).await.unwrap();
+        (concat_batches(&kind.schema(), &batches).unwrap(), stats)
+    }
+}
+
+fn col<'a>(b: &'a RecordBatch, name: &str) -> &'a ArrayRef {
+    b.column_by_name(name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+fn strs(b: &RecordBatch, name: &str) -> Vec<Option<String>> {
+    col(b, name)
+        .as_string::<i32>()
+        .iter()
+        .map(|s| s.map(str::to_string))
+        .collect()
+}
+
+fn lines(b: &RecordBatch) -> Vec<u64> {
+    col(b, "_line")
+        .as_primitive::<UInt64Type>()
+        .values()
+        .to_vec()
+}
+
+fn counts(rows: u64, quarantined: u64, bytes: u64) -> FileCounts {
+    FileCounts {
+        rows,
+        quarantined,
+        bytes,
+    }
+}
+
+#[tokio::test]
+async fn good_jsonl_lines_become_typed_rows_without_error() {
+    // Valid lines must fill every typed column and leave `_error`/`_raw` NULL, so good rows
+    // pass the quarantine filter untouched.
+    let lines = vec![
+        r#"{"interaction_id":"i-1","session_id":"s-1","ts":"2026-11-01T10:00:00.123Z","messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}],"latency_ms":250,"input_tokens":12,"output_tokens":3,"model":"m-1","extra":{"k":1},"tag":"x"}"#.to_string(),
+        r#"{"interaction_id":"i-2","ts":"2026-11-01T12:00:00.5+02:00","messages":[{"role":"user","content":null}]}"#.to_string(),
+    ];
+    let data = jsonl(&lines);
+    let size = data.len() as u64;
+    let (rows, stats) = Fixture::new()
+        .put("interactions/dt=2026-11-01/a.jsonl", data)
+        .await
+        .ingest(LogKind::Interactions)
+        .await;
+
+    assert_eq!(rows.num_rows(), 2);
+    assert_eq!(col(&rows, "_error").null_count(), 2);
+    assert_eq!(col(&rows, "_raw").null_count(), 2);
+    assert_eq!(lines(&rows), vec![1, 2]);
+    assert_eq!(
+        strs(&rows, "_source"),
+        vec![Some("interactions/dt=2026-11-01/a.jsonl".to_string()); 2]
+    );
+    assert_eq!(
+        strs(&rows, "interaction_id"),
+        vec![Some("i-1".into()), Some("i-2".into())]
+    );
+    assert_eq!(strs(&rows, "session_id"), vec![Some("s-1".into()), None]);
+    assert_eq!(strs(&rows, "model"), vec![Some("m-1".into()), None]);
+
+    let ts = col(&rows, "ts");
+    assert_eq!(ts.data_type(), &schema::timestamp_type());
+    let ts = ts.as_primitive::<TimestampMicrosecondType>();
+    // 12:00:00.5+02:00 is 10:00:00.5 UTC.
+    assert_eq!(
+        ts.values().to_vec(),
+        vec![TS_MICROS, TS_MICROS - 123_000 + 500_000]
+    );
+
+    let messages = col(&rows, "messages").as_list::<i32>();
+    assert_eq!(messages.null_count(), 0);
+    assert_eq!(messages.value_length(0), 3);
+    assert_eq!(messages.value_length(1), 1);
+    let first = messages.value(0);
+    let first = first.as_struct();
+    let roles: Vec<_> = first
+        .column_by_name("role")
+        .unwrap()
+        .as_string::<i32>()
+        .iter()
+        .collect();
+    assert_eq!(roles, vec![Some("system"), Some("user"), Some("assistant")]);
+    let second = messages.value(1);
+    let content = second
+        .as_struct()
+        .column_by_name("content")
+        .unwrap()
+        .clone();
+    assert!(content.is_null(0), "null content stays NULL");
+
+    let latency = col(&rows, "latency_ms").as_primitive::<Int64Type>();
+    assert_eq!(latency.value(0), 250);
+    assert!(latency.is_null(1));
+    assert_eq!(
+        col(&rows, "output_tokens")
+            .as_primitive::<Int64Type>()
+            .value(0),
+        3
+    );
+    assert_eq!(
+        strs(&rows, "metadata"),
+        vec![Some(r#"{"extra":{"k":1},"tag":"x"}"#.into()), None]
+    );
+
+    assert_eq!(
+        stats,
+        BTreeMap::from([(
+            "interactions/dt=2026-11-01/a.jsonl".to_string(),
+            counts(2, 0, size)
+        )])
+    );
+}
+
+#[tokio::test]
+async fn malformed_line_is_quarantined_alone_and_blank_lines_are_skipped() {
+    // One bad line must not fail the query or disturb its neighbours; it becomes a row that
+    // names its physical line and keeps its text, while blank lines are not rows at all.
+    let bad = r#"{"interaction_id":"i-2","ts":"#;
+    let text = format!(
+        "{}\n\n{bad}\n{}\r\n   \n{}",
+        interaction("i-1"),
+        interaction("i-3"),
+        interaction("i-4"),
+    );
+    let (rows, stats) = Fixture::new()
+        .put("a.jsonl", text.clone().into_bytes())
+        .await
+        .ingest(LogKind::Interactions)
+        .await;
+
+    assert_eq!(lines(&rows), vec![1, 3, 4, 6]);
+    let errors = strs(&rows, "_error");
+    assert!(errors[0].is_none() && errors[2].is_none() && errors[3].is_none());
+    let reason = errors[1].as_deref().expect("bad line has an error");
+    assert!(reason.starts_with("malformed JSON"), "{reason}");
+    assert_eq!(
+        strs(&rows, "_raw"),
+        vec![None, Some(bad.to_string()), None, None]
+    );
+    assert_eq!(
+        strs(&rows, "interaction_id"),
+        vec![
+            Some("i-1".into()),
+            None,
+            Some("i-3".into()),
+            Some("i-4".into())
+        ]
+    );
+    // The quarantined row has no typed values.
+    assert!(col(&rows, "ts").is_null(1));
+    assert!(col(&rows, "messages").is_null(1));
+    assert_eq!(col(&rows, "messages").null_count(), 1);
+
+    assert_eq!(stats["a.jsonl"], counts(4, 1, text.len() as u64));
+}
+
+#[tokio::test]
+async fn multi_member_gzip_yields_every_line() {
+    // Concatenated gzip members are one valid stream (what appending writers produce): all
+    // members' lines must be read, not only the first member's.
+    let first = jsonl(&[interaction("i-1"), interaction("i-2")]);
+    let second = jsonl(&[interaction("i-3"), interaction("i-4")]);
+    let mut data = gzip(&first);
+    data.extend(gzip(&second));
+    let (rows, stats) = Fixture::new()
+        .put("a.jsonl.gz", data)
+        .await
+        .ingest(LogKind::Interactions)
+        .await;
+
+    assert_eq!(lines(&rows), vec![1, 2, 3, 4]);
+    assert_eq!(col(&rows, "_error").null_count(), 4);
+    assert_eq!(
+        strs(&rows, "interaction_id"),
+        ["i-1", "i-2", "i-3", "i-4"].map(|s| Some(s.to_string()))
+    );
+    // Bytes are counted after decompression.
+    assert_eq!(
+        stats["a.jsonl.gz"],
+        counts(4, 0, (first.len() + second.len()) as u64)
+    );
+}
+
+#[tokio::test]
+async fn truncated_gzip_keeps_lines_before_the_cut_and_quarantines_the_rest() {
+    // A cut-off upload must not lose the readable lines nor fail the query: the unreadable
+    // remainder is one quarantined row without raw text, so input accounting stays exact.
+    let head = jsonl(&[interaction("i-1"), interaction("i-2"), interaction("i-3")]);
+    let tail = jsonl(&[interaction(&"x".repeat(500)), interaction("i-5")]);
+    let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+    enc.write_all(&head).unwrap();
+    enc.flush().unwrap(); // sync flush: the head is decodable on its own
+    let cut = enc.get_ref().len() + 5;
+    enc.write_all(&tail).unwrap();
+    let full = enc.finish().unwrap();
+    assert!(cut < full.len() - 8, "the cut is inside the deflate data");
+
+    let (rows, stats) = Fixture::new()
+        .put("a.jsonl.gz", full[..cut].to_vec())
+        .await
+        .ingest(LogKind::Interactions)
+        .await;
+
+    assert_eq!(lines(&rows), vec![1, 2, 3, 4]);
+    assert_eq!(
+        strs(&rows, "interaction_id"),
+        vec![
+            Some("i-1".into()),
+            Some("i-2".into()),
+            Some("i-3".into()),
+            None
+        ]
+    );
+    let errors = strs(&rows, "_error");
+    assert_eq!(errors[..3], [None, None, None]);
+    let reason = errors[3].as_deref().unwrap();
+    assert!(
+        reason.starts_with("unreadable rest of file after line 3"),
+        "{reason}"
+    );
+    assert_eq!(col(&rows, "_raw").null_count(), 4);
+    let c = &stats["a.jsonl.gz"];
+    assert_eq!((c.rows, c.quarantined), (3 + 1, 1));
+}
+
+#[tokio::test]
+async fn file_that_is_not_gzip_is_one_quarantined_row() {
+    // A `.gz` name over plain bytes is corrupt data, not a store failure: one quarantined
+    // row at line 1 instead of a failed run.
+    let (rows, stats) = Fixture::new()
+        .put("a.jsonl.gz", jsonl(&[interaction("i-1")]))
+        .await
+        .ingest(LogKind::Interactions)
+        .await;
+
+    assert_eq!(rows.num_rows(), 1);
+    assert_eq!(lines(&rows), vec![1]);
+    let reason = strs(&rows, "_error")[0].clone().unwrap();
+    assert!(
+        reason.starts_with("unreadable rest of file after line 0"),
+        "{reason}"
+    );
+    assert!(col(&rows, "_raw").is_null(0));
+    assert_eq!(stats["a.jsonl.gz"], counts(1, 1, 0));
+}
+
+#[tokio::test]
+async fn empty_object_is_one_quarantined_row() {
+    // A 0-byte object is an input that produced nothing: it must show up as one quarantined
+    // row at line 0 so an empty upload is visible rather than silently ignored.
+    let (rows, stats) = Fixture::new()
+        .put("interactions/dt=2026-11-01/empty.jsonl", Vec::new())
+        .await
+        .ingest(LogKind::Interactions)
+        .await;
+    assert_eq!(rows.num_rows(), 1);
+    assert_eq!(lines(&rows), vec![0]);
+    assert_eq!(
+        strs(&rows, "_error"),
+        vec![Some("empty file (0 bytes)".to_string())]
+    );
+    assert!(col(&rows, "_raw").is_null(0));
+    assert!(col(&rows, "interaction_id").is_null(0));
+    assert_eq!(
+        stats["interactions/dt=2026-11-01/empty.jsonl"],
+        counts(1, 1, 0)
+    );
+}
+
+#[tokio::test]
+async fn empty_gzip_is_one_quarantined_row() {
+    // A non-empty object that decompresses to nothing is flagged the same way, at line 0.
+    let (rows, stats) = Fixture::new()
+        .put("a.jsonl.gz", gzip(b""))
+        .await
+        .ingest(LogKind::Interactions)
+        .await;
+    assert_eq!(lines(&rows), vec![0]);
+    assert_eq!(
+        strs(&rows, "_error"),
+        vec![Some(
+            "empty file (no lines after decompression)".to_string()
+        )]
+    );
+    assert_eq!(stats["a.jsonl.gz"], counts(1, 1, 0));
+}
+
+#[tokio::test]
+async fn invalid_utf8_in_a_value_is_quarantined_with_a_lossy_raw() {
+    // Bytes that are not UTF-8 must quarantine only their line, with the reason saying so
+    // and `_raw` still readable text (for the redactor) rather than an error.
+    let mut data = jsonl(&[interaction("i-1")]);
+    data.extend_from_slice(
+        b"{\"interaction_id\":\"i-\xff\xfe\",\"ts\":\"2026-11-01T10:00:00Z\"}\n",
+    );
+    data.extend(jsonl(&[interaction("i-3")]));
+    let (rows, stats) = Fixture::new()
+        .put("a.jsonl", data)
+        .await
+        .ingest(LogKind::Interactions)
+        .await;
+
+    assert_eq!(lines(&rows), vec![1, 2, 3]);
+    let errors = strs(&rows, "_error");
+    assert!(errors[0].is_none() && errors[2].is_none());
+    let reason = errors[1].as_deref().unwrap();
+    assert!(reason.starts_with("invalid UTF-8"), "{reason}");
+    let raw = strs(&rows, "_raw")[1].clone().unwrap();
+    assert!(raw.starts_with(r#"{"interaction_id":"i-"#), "{raw}");
+    assert!(raw.contains('\u{FFFD}'), "{raw}");
+    assert_eq!(
+        (stats["a.jsonl"].rows, stats["a.jsonl"].quarantined),
+        (3, 1)
+    );
+}
+
+#[tokio::test]
+async fn small_batches_still_return_every_row() {
+    // Batching bounds memory, never content: 10 lines in batches of 3 are 10 rows, in order,
+    // and the counts of every flushed batch add up.
+    let all: Vec<String> = (1..=10).map(|i| interaction(&format!("i-{i}"))).collect();
+    let (batches, stats) = Fixture::new()
+        .put("a.jsonl", jsonl(&all))
+        .await
+        .query(LogKind::Interactions, 3, "SELECT * FROM logs")
+        .await
+        .unwrap();
+
+    assert!(batches.iter().all(|b| b.num_rows() <= 3));
+    let rows = concat_batches(&schema::interactions(), &batches).unwrap();
+    assert_eq!(lines(&rows), (1..=10).collect::<Vec<u64>>());
+    assert_eq!(col(&rows, "_error").null_count(), 10);
+    assert_eq!(stats["a.jsonl"].rows, 10);
+    assert_eq!(stats["a.jsonl"].quarantined, 0);
+}
+
+#[tokio::test]
+async fn each_object_is_counted_under_its_own_path() {
+    // Stats are per object so the run report can point at the file with bad lines.
+    let (rows, stats) = Fixture::new()
+        .put("a.jsonl", jsonl(&[interaction("a-1"), "nope".to_string()]))
+        .await
+        .put("b.jsonl", jsonl(&[interaction("b-1")]))
+        .await
+        .ingest(LogKind::Interactions)
+        .await;
+
+    assert_eq!(
+        strs(&rows, "_source"),
+        ["a.jsonl", "a.jsonl", "b.jsonl"].map(|s| Some(s.to_string()))
+    );
+    assert_eq!(stats.len(), 2);
+    assert_eq!(
+        (stats["a.jsonl"].rows, stats["a.jsonl"].quarantined),
+        (2, 1)
+    );
+    assert_eq!(
+        (stats["b.jsonl"].rows, stats["b.jsonl"].quarantined),
+        (1, 0)
+    );
+}
+
+#[tokio::test]
+async fn missing_object_fails_the_query() {
+    // A store failure is not bad data: it must fail the run (so it is retried) instead of
+    // being quarantined as if the file were corrupt.
+    let fixture = Fixture::new();
+    let mut fixture = fixture.put("a.jsonl", jsonl(&[interaction("i-1")])).await;
+    fixture.files[0].location = Path::from("gone.jsonl");
+    let err = fixture
+        .query(LogKind::Interactions, 1024, ALL_ROWS)
+        .await
+        .expect_err("a missing object must fail the query");
+    assert!(err.to_string().contains("gone.jsonl"), "{err}");
+}
+
+fn messages_list(records: &[Option<&[(&str, &str)]>]) -> ListArray {
+    let mut roles = Vec::new();
+    let mut contents = Vec::new();
+    let mut offsets = vec![0i32];
+    for r in records {
+        for (role, content) in r.unwrap_or(&[]) {
+            roles.push(*role);
+            contents.push(*content);
+        }
+        offsets.push(roles.len() as i32);
+    }
+    let values = StructArray::new(
+        schema::message_fields(),
+        vec![
+            Arc::new(StringArray::from(roles)) as ArrayRef,
+            Arc::new(StringArray::from(contents)),
+        ],
+        None,
+    );
+    let DataType::List(field) = schema::messages_type() else {
+        unreachable!()
+    };
+    ListArray::new(
+        field,
+        OffsetBuffer::new(offsets.into()),
+        Arc::new(values),
+        Some(NullBuffer::from_iter(records.iter().map(Option::is_some))),
+    )
+}
+
+fn parquet(batch: &RecordBatch) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut w = ArrowWriter::try_new(&mut buf, batch.schema(), None).unwrap();
+    w.write(batch).unwrap();
+    w.close().unwrap();
+    buf
+}
+
+fn parquet_schema(ts: DataType) -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("interaction_id", DataType::Utf8, true),
+        Field::new("ts", ts, true),
+        Field::new("messages", schema::messages_type(), true),
+    ]))
+}
+
+#[tokio::test]
+async fn parquet_rows_get_the_same_validation_as_json_lines() {
+    // Parquet input obeys the JSONL contract: good rows are typed the same way and a row
+    // missing a required field is quarantined with the same reason, at its row number.
+    let hello: &[(&str, &str)] = &[("user", "hi"), ("assistant", "hello")];
+    let batch = RecordBatch::try_new(
+        parquet_schema(DataType::Utf8),
+        vec![
+            Arc::new(StringArray::from(vec![Some("p-1"), None, Some("p-3")])),
+            Arc::new(StringArray::from(vec![
+                "2026-11-01T10:00:00.123Z",
+                "2026-11-01T10:00:00.123Z",
+                "2026-11-01 10:00:00.123",
+            ])),
+            Arc::new(messages_list(&[
+                Some(hello),
+                Some(hello),
+                Some(&hello[..1]),
+            ])),
+        ],
+    )
+    .unwrap();
+    let (rows, stats) = Fixture::new()
+        .put("interactions/dt=2026-11-01/a.parquet", parquet(&batch))
+        .await
+        .ingest(LogKind::Interactions)
+        .await;
+
+    assert_eq!(lines(&rows), vec![1, 2, 3]);
+    assert_eq!(
+        strs(&rows, "interaction_id"),
+        vec![Some("p-1".into()), None, Some("p-3".into())]
+    );
+    let errors = strs(&rows, "_error");
+    assert_eq!(
+        errors,
+        vec![
+            None,
+            Some("missing required field `interaction_id`".into()),
+            None
+        ]
+    );
+    let raw = strs(&rows, "_raw")[1].clone().unwrap();
+    assert!(
+        raw.contains("hello"),
+        "raw is the row rendered as JSON: {raw}"
+    );
+    // A zone-less timestamp (as Parquet renders) is read as UTC.
+    let ts = col(&rows, "ts").as_primitive::<TimestampMicrosecondType>();
+    assert_eq!((ts.value(0), ts.value(2)), (TS_MICROS, TS_MICROS));
+    let messages = col(&rows, "messages").as_list::<i32>();
+    assert_eq!((messages.value_length(0), messages.value_length(2)), (2, 1));
+    let m0 = messages.value(0);
+    let contents: Vec<_> = m0
+        .as_struct()
+        .column_by_name("content")
+        .unwrap()
+        .as_string::<i32>()
+        .iter()
+        .collect();
+    assert_eq!(contents, vec![Some("hi"), Some("hello")]);
+
+    let c = &stats["interactions/dt=2026-11-01/a.parquet"];
+    assert_eq!((c.rows, c.quarantined), (3, 1));
+}
+
+#[tokio::test]
+async fn parquet_timestamp_columns_are_accepted() {
+    // Parquet writers usually store `ts` as a timestamp, not a string; both zoned and
+    // zone-less timestamp columns must land as the same UTC instant.
+    for tz in [None, Some("UTC"), Some("+02:00")] {
+        let ts = TimestampMicrosecondArray::from(vec![TS_MICROS]).with_timezone_opt(tz);
+        let batch = RecordBatch::try_new(
+            parquet_schema(DataType::Timestamp(
+                TimeUnit::Microsecond,
+                tz.map(Into::into),
+            )),
+            vec![
+                Arc::new(StringArray::from(vec!["p-1"])),
+                Arc::new(ts),
+                Arc::new(messages_list(&[Some(&[("user", "hi")])])),
+            ],
+        )
+        .unwrap();
+        let (rows, _) = Fixture::new()
+            .put("a.parquet", parquet(&batch))
+            .await
+            .ingest(LogKind::Interactions)
+            .await;
+        assert_eq!(strs(&rows, "_error"), vec![None], "tz {tz:?}");
+        let got = col(&rows, "ts").as_primitive::<TimestampMicrosecondType>();
+        assert_eq!(got.value(0), TS_MICROS, "tz {tz:?}");
+    }
+}
+
+#[tokio::test]
+async fn parquet_row_numbers_continue_across_reader_batches() {
+    // `_line` of a Parquet row is its row number in the file, also past the reader's
+    // internal batch boundary (1024 rows), so a quarantined row can be found again.
+    let n = 1030;
+    let ids: Vec<Option<String>> = (1..=n)
+        .map(|i| (i != n).then(|| format!("p-{i}")))
+        .collect();
+    let one: &[(&str, &str)] = &[("user", "hi")];
+    let batch = RecordBatch::try_new(
+        parquet_schema(DataType::Utf8),
+        vec![
+            Arc::new(StringArray::from(ids)),
+            Arc::new(StringArray::from(vec!["2026-11-01T10:00:00Z"; n])),
+            Arc::new(messages_list(&vec![Some(one); n])),
+        ],
+    )
+    .unwrap();
+    let (batches, stats) = Fixture::new()
+        .put("a.parquet", parquet(&batch))
+        .await
+        .query(
+            LogKind::Interactions,
+            100,
+            "SELECT _line, _error FROM logs WHERE _error IS NOT NULL",
+        )
+        .await
+        .unwrap();
+    let bad = concat_batches(&batches[0].schema(), &batches).unwrap();
+    assert_eq!(lines(&bad), vec![n as u64]);
+    assert_eq!(
+        (stats["a.parquet"].rows, stats["a.parquet"].quarantined),
+        (n as u64, 1)
+    );
+}
+
+#[tokio::test]
+async fn unreadable_parquet_is_one_quarantined_row() {
+    // Bytes that are not Parquet are quarantined as one row, not a failed query.
+    let (rows, stats) = Fixture::new()
+        .put("a.parquet", b"not parquet at all".to_vec())
+        .await
+        .ingest(LogKind::Interactions)
+        .await;
+    assert_eq!(lines(&rows), vec![1]);
+    let reason = strs(&rows, "_error")[0].clone().unwrap();
+    assert!(reason.starts_with("unreadable Parquet file"), "{reason}");
+    assert!(col(&rows, "_raw").is_null(0));
+    assert_eq!(
+        (stats["a.parquet"].rows, stats["a.parquet"].quarantined),
+        (1, 1)
+    );
+}
+
+#[tokio::test]
+async fn feedback_value_accepts_numbers_and_booleans_but_not_strings() {
+    // `value` is a score: numbers pass through, booleans become 1/0 (thumbs up/down), and a
+    // string is quarantined with a reason naming the field but not echoing the value.
+    let line = |value: &str| {
+        format!(
+            r#"{{"interaction_id":"i-1","type":"rating","ts":"2026-11-01T10:00:00.123Z"{value}}}"#
+        )
+    };
+    let lines_in = [
+        line(r#","value":4.5"#),
+        line(r#","value":true"#),
+        line(r#","value":false"#),
+        line(r#","value":"5551234567""#),
+        line(r#","comment":"ok","source":"web""#),
+    ];
+    let (rows, stats) = Fixture::new()
+        .put("feedback/dt=2026-11-01/f.jsonl", jsonl(&lines_in))
+        .await
+        .ingest(LogKind::Feedback)
+        .await;
+
+    assert_eq!(lines(&rows), vec![1, 2, 3, 4, 5]);
+    let value = col(&rows, "value").as_primitive::<Float64Type>();
+    let got: Vec<Option<f64>> = value.iter().collect();
+    assert_eq!(got, vec![Some(4.5), Some(1.0), Some(0.0), None, None]);
+    let errors = strs(&rows, "_error");
+    assert_eq!(
+        errors,
+        vec![
+            None,
+            None,
+            None,
+            Some("field `value` must be a number, found string".into()),
+            None
+        ]
+    );
+    assert_eq!(
+        strs(&rows, "type"),
+        vec![
+            Some("rating".into()),
+            Some("rating".into()),
+            Some("rating".into()),
+            None,
+            Some("rating".into())
+        ]
+    );
+    assert_eq!(strs(&rows, "comment")[4].as_deref(), Some("ok"));
+    assert_eq!(
+        strs(&rows, "metadata")[4].as_deref(),
+        Some(r#"{"source":"web"}"#)
+    );
+    let ts = col(&rows, "ts").as_primitive::<TimestampMicrosecondType>();
+    assert_eq!(ts.value(0), TS_MICROS);
+    let c = &stats["feedback/dt=2026-11-01/f.jsonl"];
+    assert_eq!((c.rows, c.quarantined), (5, 1));
+}
+
+#[test]
+fn format_follows_the_object_name() {
+    // Only log encodings are picked up; anything else in the prefix is ignored.
+    assert_eq!(Format::from_name("a/b.jsonl"), Some(Format::Jsonl));
+    assert_eq!(Format::from_name("b.json"), Some(Format::Jsonl));
+    assert_eq!(Format::from_name("b.ndjson"), Some(Format::Jsonl));
+    assert_eq!(Format::from_name("b.jsonl.gz"), Some(Format::JsonlGz));
+    assert_eq!(Format::from_name("b.json.gz"), Some(Format::JsonlGz));
+    assert_eq!(Format::from_name("b.parquet"), Some(Format::Parquet));
+    assert_eq!(Format::from_name("_SUCCESS"), None);
+    assert_eq!(Format::from_name("b.csv"), None);
+}

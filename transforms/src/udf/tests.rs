@@ -1,0 +1,332 @@
+//! The UDFs as SQL sees them: registered on a session, called over in-memory tables.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, ListArray, RecordBatch, StringArray, StructArray,
+};
+use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
+use datafusion::arrow::compute::concat_batches;
+use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema};
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+
+use super::PiiStats;
+use crate::schema;
+
+fn session() -> (SessionContext, Arc<PiiStats>) {
+    let ctx = SessionContext::new();
+    let stats = Arc::new(PiiStats::default());
+    crate::register_udfs(&ctx, Arc::new(::pii::Scanner::new()), Arc::clone(&stats));
+    (ctx, stats)
+}
+
+fn register(ctx: &SessionContext, name: &str, batch: RecordBatch) {
+    let table = MemTable::try_new(batch.schema(), vec![vec![batch]]).unwrap();
+    ctx.register_table(name, Arc::new(table)).unwrap();
+}
+
+fn text_table(ctx: &SessionContext, values: Vec<Option<&str>>) {
+    let schema = Arc::new(Schema::new(vec![Field::new("t", DataType::Utf8, true)]));
+    let batch = RecordBatch::try_new(
+        schema,
+        vec![Arc::new(StringArray::from(values)) as ArrayRef],
+    )
+    .unwrap();
+    register(ctx, "texts", batch);
+}
+
+async fn one_column(ctx: &SessionContext, sql: &str) -> ArrayRef {
+    let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
+    let batch = concat_batches(&batches[0].schema(), &batches).unwrap();
+    Arc::clone(batch.column(0))
+}
+
+async fn strings(ctx: &SessionContext, sql: &str) -> Vec<Option<String>> {
+    one_column(ctx, sql)
+        .await
+        .as_string::<i32>()
+        .iter()
+        .map(|s| s.map(str::to_string))
+        .collect()
+}
+
+const CLEAN: &str = "The order shipped on time, thanks!";
+
+#[tokio::test]
+async fn pii_redact_replaces_findings_with_typed_placeholders() {
+    // Emails and phone numbers must leave as typed placeholders, clean text must come back
+    // byte-identical, NULL stays NULL, and the findings are counted per type for the report.
+    let (ctx, stats) = session();
+    text_table(
+        &ctx,
+        vec![
+            Some("Mail jane.doe@example.com or call (555) 123-4567."),
+            Some(CLEAN),
+            None,
+            Some("a: x@example.org, b: y@example.org, again X@example.org"),
+        ],
+    );
+    let out = strings(&ctx, "SELECT pii_redact(t) FROM texts").await;
+    assert_eq!(
+        out,
+        vec![
+            Some("Mail <EMAIL_ADDRESS_1> or call <PHONE_NUMBER_1>.".to_string()),
+            Some(CLEAN.to_string()),
+            None,
+            // Numbering is per value: a new value starts at 1 again, repeats share a number.
+            Some("a: <EMAIL_ADDRESS_1>, b: <EMAIL_ADDRESS_2>, again <EMAIL_ADDRESS_1>".to_string()),
+        ]
+    );
+    assert_eq!(
+        stats.by_type(),
+        BTreeMap::from([("EMAIL_ADDRESS", 4), ("PHONE_NUMBER", 1)])
+    );
+    // Three non-NULL strings scanned, two of them had findings.
+    assert_eq!(stats.values(), (3, 2));
+}
+
+#[tokio::test]
+async fn pii_redact_accepts_other_string_encodings_and_literals() {
+    // String columns read from Parquet arrive as Utf8View, and SQL may pass literals: both
+    // must be redacted, not rejected or panic on a downcast.
+    let (ctx, _) = session();
+    text_table(&ctx, vec![Some("jane.doe@example.com"), None]);
+    let view = strings(
+        &ctx,
+        "SELECT pii_redact(arrow_cast(t, 'Utf8View')) FROM texts",
+    )
+    .await;
+    assert_eq!(view, vec![Some("<EMAIL_ADDRESS_1>".to_string()), None]);
+    let large = strings(
+        &ctx,
+        "SELECT pii_redact(arrow_cast(t, 'LargeUtf8')) FROM texts",
+    )
+    .await;
+    assert_eq!(large, vec![Some("<EMAIL_ADDRESS_1>".to_string()), None]);
+    let literal = strings(&ctx, "SELECT pii_redact('call (555) 123-4567')").await;
+    assert_eq!(literal, vec![Some("call <PHONE_NUMBER_1>".to_string())]);
+    let null = strings(&ctx, "SELECT pii_redact(NULL)").await;
+    assert_eq!(null, vec![None]);
+}
+
+type Chat<'a> = Option<&'a [(&'a str, Option<&'a str>)]>;
+
+fn messages_list(records: &[Chat]) -> ListArray {
+    let mut roles = Vec::new();
+    let mut contents = Vec::new();
+    let mut offsets = vec![0i32];
+    for r in records {
+        for (role, content) in r.unwrap_or(&[]) {
+            roles.push(*role);
+            contents.push(*content);
+        }
+        offsets.push(roles.len() as i32);
+    }
+    let values = StructArray::new(
+        schema::message_fields(),
+        vec![
+            Arc::new(StringArray::from(roles)) as ArrayRef,
+            Arc::new(StringArray::from(contents)),
+        ],
+        None,
+    );
+    let DataType::List(field) = schema::messages_type() else {
+        unreachable!()
+    };
+    ListArray::new(
+        field,
+        OffsetBuffer::new(offsets.into()),
+        Arc::new(values),
+        Some(NullBuffer::from_iter(records.iter().map(Option::is_some))),
+    )
+}
+
+fn messages_batch(records: &[Chat]) -> RecordBatch {
+    let schema = Arc::new(Schema::new(vec![Field::new(
+        "messages",
+        schema::messages_type(),
+        true,
+    )]));
+    RecordBatch::try_new(schema, vec![Arc::new(messages_list(records)) as ArrayRef]).unwrap()
+}
+
+/// Each record as `Some(vec![(role, content)])`, `None` for a NULL list.
+type Owned = Option<Vec<(Option<String>, Option<String>)>>;
+
+fn records(list: &ListArray) -> Vec<Owned> {
+    (0..list.len())
+        .map(|i| {
+            list.is_valid(i).then(|| {
+                let chat = list.value(i);
+                let chat = chat.as_struct();
+                let role = chat.column_by_name("role").unwrap().as_string::<i32>();
+                let content = chat.column_by_name("content").unwrap().as_string::<i32>();
+                role.iter()
+                    .zip(content.iter())
+                    .map(|(r, c)| (r.map(str::to_string), c.map(str::to_string)))
+                    .collect()
+            })
+        })
+        .collect()
+}
+
+fn chat(msgs: &[(&str, Option<&str>)]) -> Owned {
+    Some(
+        msgs.iter()
+            .map(|(r, c)| (Some(r.to_string()), c.map(str::to_string)))
+            .collect(),
+    )
+}
+
+const JANE: &[(&str, Option<&str>)] = &[
+    ("user", Some("I am jane@example.com, call (555) 123-4567")),
+    (
+        "assistant",
+        Some("Noted, I will write to jane@example.com."),
+    ),
+    ("user", None),
+];
+const BOB: &[(&str, Option<&str>)] = &[("user", Some("bob@example.org here"))];
+const CLEAN_CHAT: &[(&str, Option<&str>)] = &[("system", Some("Be brief.")), ("user", Some(CLEAN))];
+
+fn jane_redacted() -> Owned {
+    chat(&[
+        (
+            "user",
+            Some("I am <EMAIL_ADDRESS_1>, call <PHONE_NUMBER_1>"),
+        ),
+        (
+            "assistant",
+            Some("Noted, I will write to <EMAIL_ADDRESS_1>."),
+        ),
+        ("user", None),
+    ])
+}
+
+#[tokio::test]
+async fn pii_redact_messages_numbers_placeholders_per_record() {
+    // The same address in two turns of one chat must get one placeholder (so the redacted
+    // chat still reads coherently), numbering restarts for the next chat, roles and list
+    // shape (offsets, empty and NULL lists, NULL contents) are untouched.
+    let (ctx, stats) = session();
+    let input = messages_batch(&[Some(JANE), None, Some(BOB), Some(&[]), Some(CLEAN_CHAT)]);
+    let input_list = input.column(0).as_list::<i32>().clone();
+    register(&ctx, "chats", input);
+
+    let out = one_column(&ctx, "SELECT pii_redact_messages(messages) FROM chats").await;
+    assert_eq!(out.data_type(), &schema::messages_type());
+    let out = out.as_list::<i32>();
+    assert_eq!(out.value_offsets(), input_list.value_offsets());
+    assert_eq!(out.nulls(), input_list.nulls());
+    assert_eq!(
+        records(out),
+        vec![
+            jane_redacted(),
+            None,
+            chat(&[("user", Some("<EMAIL_ADDRESS_1> here"))]),
+            Some(vec![]),
+            chat(CLEAN_CHAT),
+        ]
+    );
+    assert_eq!(
+        stats.by_type(),
+        BTreeMap::from([("EMAIL_ADDRESS", 3), ("PHONE_NUMBER", 1)])
+    );
+    // Non-NULL contents scanned: 2 (jane) + 1 (bob) + 2 (clean); 3 had findings.
+    assert_eq!(stats.values(), (5, 3));
+}
+
+#[tokio::test]
+async fn pii_redact_messages_handles_sliced_lists() {
+    // A sliced batch has list offsets that do not start at 0: each record must still be
+    // redacted from its own messages, and the rows outside the slice must not leak in.
+    let (ctx, stats) = session();
+    let full = messages_batch(&[
+        Some(BOB),
+        Some(JANE),
+        None,
+        Some(CLEAN_CHAT),
+        Some(BOB),
+        Some(JANE),
+    ]);
+    let sliced = full.slice(1, 4);
+    assert_ne!(sliced.column(0).as_list::<i32>().value_offsets()[0], 0);
+    register(&ctx, "chats", sliced);
+
+    let out = one_column(&ctx, "SELECT pii_redact_messages(messages) FROM chats").await;
+    let out = out.as_list::<i32>();
+    assert_eq!(out.len(), 4);
+    assert_eq!(
+        records(out),
+        vec![
+            jane_redacted(),
+            None,
+            chat(CLEAN_CHAT),
+            chat(&[("user", Some("<EMAIL_ADDRESS_1> here"))]),
+        ]
+    );
+    // Only the four sliced records are scanned and counted.
+    assert_eq!(
+        stats.by_type(),
+        BTreeMap::from([("EMAIL_ADDRESS", 3), ("PHONE_NUMBER", 1)])
+    );
+    assert_eq!(stats.values(), (5, 3));
+}
+
+#[tokio::test]
+async fn fw_normalize_folds_width_case_punctuation_and_space() {
+    // Duplicate detection compares this form: NFKC, lower case, punctuation as space,
+    // whitespace collapsed and trimmed; NULL stays NULL.
+    let (ctx, _) = session();
+    text_table(
+        &ctx,
+        vec![
+            Some("  Hello,\tWORLD!!\n"),
+            Some("ＨＥＬＬＯ：ｗｏｒｌｄ"),
+            Some("«Déjà   vu» — ﬁne…"),
+            Some("What's 2+2?"),
+            Some(""),
+            Some("?!"),
+            None,
+        ],
+    );
+    let out = strings(&ctx, "SELECT fw_normalize(t) FROM texts").await;
+    assert_eq!(
+        out,
+        vec![
+            Some("hello world".to_string()),
+            Some("hello world".to_string()),
+            Some("déjà vu fine".to_string()),
+            Some("what s 2 2".to_string()),
+            Some(String::new()),
+            Some(String::new()),
+            None,
+        ]
+    );
+    // Composed and decomposed accents normalise to the same key.
+    assert_eq!(super::normalize("Cafe\u{301}"), super::normalize("Café"));
+}
+
+#[tokio::test]
+async fn fw_token_estimate_is_characters_over_four_rounded_up() {
+    // Few-shot budgets use ceil(chars / 4): characters, not bytes, so accented text is not
+    // over-counted; NULL in gives NULL out.
+    let (ctx, _) = session();
+    text_table(
+        &ctx,
+        vec![
+            Some(""),
+            Some("abcd"),
+            Some("abcde"),
+            Some("éééé"),
+            Some("héllo wörld"),
+            None,
+        ],
+    );
+    let out = one_column(&ctx, "SELECT fw_token_estimate(t) FROM texts").await;
+    assert_eq!(out.data_type(), &DataType::Int64);
+    let got: Vec<Option<i64>> = out.as_primitive::<Int64Type>().iter().collect();
+    assert_eq!(got, vec![Some(0), Some(1), Some(2), Some(1), Some(3), None]);
+}
