@@ -3,7 +3,7 @@ CARGO ?= cargo
 BIN := target/debug/flywheel
 RELEASE_BIN := target/release/flywheel
 
-.PHONY: run test lint fmt release run-shared
+.PHONY: run test lint fmt release run-shared bench-pii
 
 ## Build (debug: quick to compile, fast enough for the bundled sample) and run on data/sample-logs.
 run:
@@ -29,3 +29,7 @@ release:
 ## The realistic sample beside the repository, when present.
 run-shared: release
 	$(RELEASE_BIN) run --source ../shared/sample-logs/dev/logs --sink out/shared
+
+## PII scanner throughput and quality against Presidio on the same records.
+bench-pii:
+	bash scripts/bench_pii.sh

@@ -379,3 +379,73 @@ fn shared_sample_logs_leak_no_pattern_pii() {
         .collect();
     assert!(leaks.is_empty(), "leaked pattern PII of types {leaks:?}");
 }
+
+// A stage that publishes text the redact stage never saw is caught by the leak gate:
+// exit 3 naming the entity type and output (never the value), no manifest, no data,
+// and the report still says why. Allowing the type in config lets the run through.
+#[test]
+fn leak_gate_refuses_to_publish_unredacted_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let sql = dir.path().join("sql");
+    std::fs::create_dir(&sql).unwrap();
+    for f in std::fs::read_dir(repo().join("sql")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, sql.join(f.file_name().unwrap())).unwrap();
+    }
+    let golden = sql.join("45_golden.sql");
+    let text = std::fs::read_to_string(&golden).unwrap();
+    let leaky = text.replace(
+        "c.answer AS output",
+        "c.answer || ' (escalate to leaky.person@example.org)' AS output",
+    );
+    assert_ne!(text, leaky);
+    std::fs::write(&golden, leaky).unwrap();
+    let cfg = dir.path().join("flywheel.toml");
+    std::fs::write(&cfg, "[sql]\ndir = \"sql\"\n").unwrap();
+    let sink = dir.path().join("out");
+    let source = sample();
+    let args = [
+        "run",
+        "--config",
+        path(&cfg),
+        "--source",
+        path(&source),
+        "--sink",
+        path(&sink),
+    ];
+    let out = flywheel(&args);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("EMAIL_ADDRESS") && err.contains("golden.output"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("leaky.person"),
+        "the value must not be shown: {err}"
+    );
+    let written: Vec<_> = files(&sink)
+        .iter()
+        .map(|p| p.to_string_lossy().to_string())
+        .collect();
+    assert!(
+        written.iter().all(|p| p.contains("/reports/run=")),
+        "only the report: {written:?}"
+    );
+    let report = json(&find(&sink, |p| p.ends_with(".json")));
+    assert_eq!(report["status"], "refused");
+    assert_eq!(report["gates"]["leak"]["passed"], false);
+    assert!(!published_text(&sink).contains("leaky.person"));
+
+    std::fs::write(
+        &cfg,
+        "[sql]\ndir = \"sql\"\n[gates]\nleak_allow = [\"EMAIL_ADDRESS\"]\n",
+    )
+    .unwrap();
+    let out = flywheel(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -24,8 +24,18 @@ pub struct Config {
     pub sql: SqlConfig,
     /// Scanner deny and allow lists.
     pub pii: PiiConfig,
+    /// Checks that refuse to publish.
+    pub gates: GatesConfig,
     /// Named parameters of the SQL stages.
     pub params: BTreeMap<String, toml::Value>,
+}
+
+/// Quality gates.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatesConfig {
+    /// Entity types the leak gate tolerates in published text.
+    pub leak_allow: Vec<String>,
 }
 
 /// Query engine settings.
@@ -108,6 +118,13 @@ impl Config {
             return Err(Error::config(
                 "config engine.memory_limit_mb must be at least 64",
             ));
+        }
+        for t in &self.gates.leak_allow {
+            if t.parse::<pii::EntityType>().is_err() {
+                return Err(Error::config(format!(
+                    "config gates.leak_allow: unknown entity type {t}"
+                )));
+            }
         }
         for (name, value) in &self.params {
             if !matches!(

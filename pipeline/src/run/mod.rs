@@ -4,6 +4,7 @@
 
 pub mod discover;
 pub mod engine;
+pub mod gates;
 pub mod ingest;
 pub mod publish;
 pub mod query;
@@ -112,6 +113,19 @@ pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
         ("with_findings".to_string(), redacted),
     ]
     .into();
+
+    let leak = gates::leak(&engine.ctx, &config.gates.leak_allow).await?;
+    timings.lap("gates");
+    report.gates.insert("leak".into(), leak.clone());
+    if !leak.passed {
+        report.status = "refused".into();
+        report.stages = timings.stages;
+        report.finished_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+        if !args.dry_run {
+            write_report(&sink, &report).await?;
+        }
+        return Err(Error::Gate(leak.failure()));
+    }
 
     if !args.dry_run {
         let mut publisher = Publisher::new(&engine.ctx, &sink, &run_id, &work.path)?;

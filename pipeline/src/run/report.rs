@@ -89,6 +89,8 @@ pub struct Report {
     pub pii_findings: BTreeMap<String, u64>,
     /// Strings scanned and strings with findings.
     pub pii_values: BTreeMap<String, u64>,
+    /// Quality gates and their verdicts.
+    pub gates: BTreeMap<String, super::gates::Verdict>,
     /// Seconds per stage.
     pub stages: Vec<StageTiming>,
     /// Manifest path, when published.
@@ -260,6 +262,16 @@ impl Report {
         }
         for (t, n) in &self.pii_findings {
             let _ = writeln!(md, "- {t}: {n}");
+        }
+        let _ = writeln!(md, "\n## Gates\n");
+        for (name, v) in &self.gates {
+            let verdict = if v.passed { "passed" } else { "FAILED" };
+            let _ = writeln!(md, "- {name}: {verdict}");
+            for (output, types) in &v.findings {
+                for (t, n) in types {
+                    let _ = writeln!(md, "  - {output}: {t} in {n} rows");
+                }
+            }
         }
         let _ = writeln!(md, "\n## Stages\n");
         for s in &self.stages {

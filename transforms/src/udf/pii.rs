@@ -14,7 +14,7 @@ use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, StringBuilde
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, TypeSignature, Volatility,
 };
 
 use crate::schema;
@@ -238,5 +238,85 @@ impl ScalarUDFImpl for RedactMessages {
             list.nulls().cloned(),
         )?;
         Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+}
+
+/// `pii_scan(text | messages) -> text`: the entity types found, comma-separated and
+/// sorted, or NULL when clean. The leak gate runs it over what is about to be published;
+/// it reports types, never values.
+#[derive(Debug)]
+pub(super) struct ScanTypes {
+    scanner: Arc<Scanner>,
+    signature: Signature,
+}
+
+impl ScanTypes {
+    pub fn new(scanner: Arc<Scanner>) -> Self {
+        let signature = Signature::one_of(
+            vec![
+                TypeSignature::Exact(vec![DataType::Utf8]),
+                TypeSignature::Exact(vec![schema::messages_type()]),
+            ],
+            Volatility::Immutable,
+        );
+        ScanTypes { scanner, signature }
+    }
+
+    fn types_of<'a>(&self, texts: impl Iterator<Item = &'a str>) -> Option<String> {
+        let mut found: Vec<&'static str> = texts
+            .flat_map(|t| self.scanner.detect(t))
+            .map(|s| s.entity_type.as_str())
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        (!found.is_empty()).then(|| found.join(","))
+    }
+}
+
+impl PartialEq for ScanTypes {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.scanner, &other.scanner)
+    }
+}
+impl Eq for ScanTypes {}
+impl Hash for ScanTypes {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        "pii_scan".hash(state)
+    }
+}
+
+impl ScalarUDFImpl for ScanTypes {
+    fn name(&self) -> &str {
+        "pii_scan"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let array = args.args[0].to_array(args.number_rows)?;
+        let mut out = StringBuilder::new();
+        if let Some(list) = array.as_list_opt::<i32>() {
+            let values = list.values().as_struct();
+            let Some(content) = values.column_by_name("content") else {
+                return exec_err!("pii_scan: messages have no `content` field");
+            };
+            let content = content.as_string::<i32>();
+            let offsets = list.value_offsets();
+            for i in 0..list.len() {
+                let range = offsets[i] as usize..offsets[i + 1] as usize;
+                let texts = range
+                    .filter(|&j| !content.is_null(j))
+                    .map(|j| content.value(j));
+                out.append_option(self.types_of(texts));
+            }
+        } else {
+            for t in array.as_string::<i32>().iter() {
+                out.append_option(t.and_then(|t| self.types_of(std::iter::once(t))));
+            }
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
     }
 }
