@@ -307,7 +307,7 @@ fn parquet_logs_are_read_and_validated() {
     let n = 4;
     let ids = StringArray::from(vec![Some("p-1"), Some("p-2"), None, Some("p-4")]);
     let ts = StringArray::from(vec!["2026-11-07T10:00:00Z"; n]);
-    let roles = StringArray::from(vec!["user", "assistant"].repeat(n));
+    let roles = StringArray::from(["user", "assistant"].repeat(n));
     let contents: Vec<String> = (0..n)
         .flat_map(|i| {
             [

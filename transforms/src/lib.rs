@@ -12,5 +12,5 @@ pub mod ingest;
 pub mod schema;
 pub mod udf;
 
-pub use ingest::{IngestStats, LogKind, LogTable, SourceFile};
+pub use ingest::{log_table, IngestStats, LogKind, SourceFile};
 pub use udf::{register_udfs, PiiStats};

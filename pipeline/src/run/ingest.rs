@@ -8,7 +8,7 @@ use std::sync::Arc;
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
-use transforms::{IngestStats, LogKind, LogTable};
+use transforms::{log_table, IngestStats, LogKind};
 
 use super::discover::Inputs;
 use super::engine::Engine;
@@ -63,12 +63,13 @@ pub async fn stage(
     for kind in [LogKind::Interactions, LogKind::Feedback] {
         let files = inputs.files(kind).to_vec();
         let staged = format!("staged_{}", kind.dir());
-        let raw = LogTable::new(
+        let raw = log_table(
             Arc::clone(&source.store),
             kind,
             files.clone(),
             Arc::clone(&stats),
             batch_rows,
+            ctx.copied_config().target_partitions(),
         )?;
         ctx.register_table(raw_name(kind), Arc::new(raw))?;
         let redacted = ctx.sql(redact_sql(kind)).await?;

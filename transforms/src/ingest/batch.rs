@@ -29,15 +29,15 @@ pub(super) struct Batcher {
 }
 
 enum KindColumns {
-    Interactions(InteractionColumns),
-    Feedback(FeedbackColumns),
+    Interactions(Box<InteractionColumns>),
+    Feedback(Box<FeedbackColumns>),
 }
 
 impl Batcher {
     pub fn new(kind: LogKind, schema: SchemaRef, source: String, batch_rows: usize) -> Self {
         let columns = match kind {
-            LogKind::Interactions => KindColumns::Interactions(InteractionColumns::default()),
-            LogKind::Feedback => KindColumns::Feedback(FeedbackColumns::default()),
+            LogKind::Interactions => KindColumns::Interactions(Box::default()),
+            LogKind::Feedback => KindColumns::Feedback(Box::default()),
         };
         Batcher {
             schema,

@@ -1,8 +1,8 @@
 //! Streaming ingest of log objects with line-level quarantine.
 //!
-//! A [`LogTable`] is a DataFusion table with one partition per source object. Each
-//! partition streams its object through object_store (gunzipping on the fly), parses one
-//! line at a time and emits Arrow batches. A line that cannot be parsed does not fail the
+//! [`log_table`] builds a DataFusion table whose partitions each stream their share of the
+//! source objects through object_store (gunzipping on the fly), parse one line at a time
+//! and emit Arrow batches. A line that cannot be parsed does not fail the
 //! query: it becomes a row whose `_error` says why, so quarantine is a plain SQL filter and
 //! the accounting of input rows is exact. Memory per partition is bounded by the batch
 //! size, never by the object size.
@@ -73,7 +73,10 @@ impl Format {
     pub fn from_name(name: &str) -> Option<Format> {
         if name.ends_with(".jsonl") || name.ends_with(".json") || name.ends_with(".ndjson") {
             Some(Format::Jsonl)
-        } else if name.ends_with(".jsonl.gz") || name.ends_with(".json.gz") {
+        } else if name.ends_with(".jsonl.gz")
+            || name.ends_with(".json.gz")
+            || name.ends_with(".ndjson.gz")
+        {
             Some(Format::JsonlGz)
         } else if name.ends_with(".parquet") {
             Some(Format::Parquet)
@@ -135,32 +138,58 @@ impl IngestStats {
     }
 }
 
-/// A streaming table over log objects of one kind.
-pub struct LogTable;
+/// A streaming table over log objects of one kind: at most `partitions` partitions, each
+/// reading its share of the objects in turn (balanced by size); nothing is read until it
+/// executes.
+pub fn log_table(
+    store: Arc<dyn ObjectStore>,
+    kind: LogKind,
+    files: Vec<SourceFile>,
+    stats: Arc<IngestStats>,
+    batch_rows: usize,
+    partitions: usize,
+) -> Result<StreamingTable> {
+    let schema = kind.schema();
+    let partitions: Vec<Arc<dyn PartitionStream>> = balance(files, partitions)
+        .into_iter()
+        .map(|files| {
+            Arc::new(stream::FilePartition {
+                store: Arc::clone(&store),
+                kind,
+                files,
+                schema: Arc::clone(&schema),
+                stats: Arc::clone(&stats),
+                batch_rows,
+            }) as Arc<dyn PartitionStream>
+        })
+        .collect();
+    StreamingTable::try_new(schema, partitions)
+}
 
-impl LogTable {
-    /// Builds a table with one partition per object; nothing is read until it executes.
-    pub fn new(
-        store: Arc<dyn ObjectStore>,
-        kind: LogKind,
-        files: Vec<SourceFile>,
-        stats: Arc<IngestStats>,
-        batch_rows: usize,
-    ) -> Result<StreamingTable> {
-        let schema = kind.schema();
-        let partitions: Vec<Arc<dyn PartitionStream>> = files
-            .into_iter()
-            .map(|file| {
-                Arc::new(stream::FilePartition {
-                    store: Arc::clone(&store),
-                    kind,
-                    file,
-                    schema: Arc::clone(&schema),
-                    stats: Arc::clone(&stats),
-                    batch_rows,
-                }) as Arc<dyn PartitionStream>
-            })
-            .collect();
-        StreamingTable::try_new(schema, partitions)
+/// Splits objects into at most `n` groups of similar total size (largest first into the
+/// lightest group), keeping path order inside each group.
+fn balance(mut files: Vec<SourceFile>, n: usize) -> Vec<Vec<SourceFile>> {
+    let n = n.clamp(1, files.len().max(1));
+    files.sort_by(|a, b| {
+        b.size
+            .cmp(&a.size)
+            .then_with(|| a.location.cmp(&b.location))
+    });
+    let mut groups: Vec<(u64, Vec<SourceFile>)> = (0..n).map(|_| (0, Vec::new())).collect();
+    for f in files {
+        let lightest = groups
+            .iter_mut()
+            .min_by_key(|(size, _)| *size)
+            .expect("at least one group");
+        lightest.0 += f.size.max(1);
+        lightest.1.push(f);
     }
+    groups
+        .into_iter()
+        .map(|(_, mut g)| {
+            g.sort_by(|a, b| a.location.cmp(&b.location));
+            g
+        })
+        .filter(|g| !g.is_empty())
+        .collect()
 }

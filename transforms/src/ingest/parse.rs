@@ -139,7 +139,7 @@ fn wrong_type(field: &str, expected: &str, found: &Value) -> String {
 }
 
 fn required_str(obj: &mut Map<String, Value>, field: &str) -> Result<String, String> {
-    match obj.remove(field) {
+    match obj.shift_remove(field) {
         None | Some(Value::Null) => Err(format!("missing required field `{field}`")),
         Some(Value::String(s)) if s.is_empty() => Err(format!("required field `{field}` is empty")),
         Some(Value::String(s)) => Ok(s),
@@ -148,7 +148,7 @@ fn required_str(obj: &mut Map<String, Value>, field: &str) -> Result<String, Str
 }
 
 fn opt_str(obj: &mut Map<String, Value>, field: &str) -> Result<Option<String>, String> {
-    match obj.remove(field) {
+    match obj.shift_remove(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(other) => Err(wrong_type(field, "a string", &other)),
@@ -156,13 +156,13 @@ fn opt_str(obj: &mut Map<String, Value>, field: &str) -> Result<Option<String>, 
 }
 
 fn opt_int(obj: &mut Map<String, Value>, field: &str) -> Result<Option<i64>, String> {
-    match obj.remove(field) {
+    match obj.shift_remove(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n
             .as_i64()
             .or_else(|| {
                 n.as_f64()
-                    .filter(|f| f.is_finite())
+                    .filter(|f| f.is_finite() && f.abs() < 9.2e18)
                     .map(|f| f.round() as i64)
             })
             .map(Some)
@@ -172,7 +172,7 @@ fn opt_int(obj: &mut Map<String, Value>, field: &str) -> Result<Option<i64>, Str
 }
 
 fn opt_number(obj: &mut Map<String, Value>, field: &str) -> Result<Option<f64>, String> {
-    match obj.remove(field) {
+    match obj.shift_remove(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => Ok(n.as_f64()),
         Some(Value::Bool(b)) => Ok(Some(if b { 1.0 } else { 0.0 })),
@@ -181,7 +181,7 @@ fn opt_number(obj: &mut Map<String, Value>, field: &str) -> Result<Option<f64>, 
 }
 
 fn required_ts(obj: &mut Map<String, Value>, field: &str) -> Result<i64, String> {
-    match obj.remove(field) {
+    match obj.shift_remove(field) {
         None | Some(Value::Null) => Err(format!("missing required field `{field}`")),
         Some(Value::String(s)) => {
             parse_ts(&s).ok_or_else(|| format!("field `{field}` is not an RFC 3339 timestamp"))
@@ -204,7 +204,7 @@ fn parse_ts(s: &str) -> Option<i64> {
 type Message = (Option<String>, Option<String>);
 
 fn messages(obj: &mut Map<String, Value>) -> Result<Vec<Message>, String> {
-    let list = match obj.remove("messages") {
+    let list = match obj.shift_remove("messages") {
         None | Some(Value::Null) => return Err("missing required field `messages`".into()),
         Some(Value::Array(a)) => a,
         Some(other) => return Err(wrong_type("messages", "an array", &other)),
@@ -221,7 +221,7 @@ fn messages(obj: &mut Map<String, Value>) -> Result<Vec<Message>, String> {
             let role = opt_str(&mut m, "role").map_err(|_| {
                 format!("field `messages[{i}].role` must be a string")
             })?;
-            let content = content(m.remove("content"))
+            let content = content(m.shift_remove("content"))
                 .map_err(|found| format!("field `messages[{i}].content` must be a string or a list of text parts, found {found}"))?;
             Ok((role, content))
         })
@@ -238,7 +238,7 @@ fn content(v: Option<Value>) -> Result<Option<String>, &'static str> {
             for p in parts {
                 match p {
                     Value::String(s) => out.push_str(&s),
-                    Value::Object(mut o) => match o.remove("text") {
+                    Value::Object(mut o) => match o.shift_remove("text") {
                         Some(Value::String(s)) => out.push_str(&s),
                         None | Some(Value::Null) => {} // images and other parts carry no text
                         Some(other) => return Err(type_name(&other)),
@@ -255,7 +255,7 @@ fn content(v: Option<Value>) -> Result<Option<String>, &'static str> {
 /// Unknown fields are kept, as a JSON object string, for the redact stage to scrub.
 fn metadata(obj: &mut Map<String, Value>, known: &[&str]) -> Option<String> {
     for k in known {
-        obj.remove(*k);
+        obj.shift_remove(*k);
     }
     (!obj.is_empty()).then(|| Value::Object(std::mem::take(obj)).to_string())
 }

@@ -1,4 +1,6 @@
-//! One partition = one object, read as a stream of lines into Arrow batches.
+//! One partition = a group of objects read one after another as a stream of lines into
+//! Arrow batches. Grouping bounds memory and open connections by the partition count,
+//! not by the number of objects in a day.
 
 use std::io;
 use std::pin::Pin;
@@ -28,7 +30,7 @@ use super::{Format, IngestStats, LogKind, SourceFile};
 pub(super) struct FilePartition {
     pub store: Arc<dyn ObjectStore>,
     pub kind: LogKind,
-    pub file: SourceFile,
+    pub files: Vec<SourceFile>,
     pub schema: SchemaRef,
     pub stats: Arc<IngestStats>,
     pub batch_rows: usize,
@@ -44,15 +46,24 @@ impl PartitionStream for FilePartition {
         let mut builder = RecordBatchReceiverStream::builder(Arc::clone(&self.schema), 2);
         let tx = builder.tx();
         let store = Arc::clone(&self.store);
-        let file = self.file.clone();
-        let stats = Arc::clone(&self.stats);
-        let batcher = Batcher::new(
-            self.kind,
-            Arc::clone(&self.schema),
-            file.location.to_string(),
-            self.batch_rows,
-        );
-        builder.spawn(async move { read_object(store, file, batcher, tx, stats).await });
+        let files = self.files.clone();
+        let emitter = Emitter {
+            tx,
+            stats: Arc::clone(&self.stats),
+        };
+        let (kind, schema, batch_rows) = (self.kind, Arc::clone(&self.schema), self.batch_rows);
+        builder.spawn(async move {
+            for file in files {
+                let batcher = Batcher::new(
+                    kind,
+                    Arc::clone(&schema),
+                    file.location.to_string(),
+                    batch_rows,
+                );
+                read_object(Arc::clone(&store), file, batcher, &emitter).await?;
+            }
+            Ok(())
+        });
         builder.build()
     }
 }
@@ -86,10 +97,8 @@ async fn read_object(
     store: Arc<dyn ObjectStore>,
     file: SourceFile,
     mut batcher: Batcher,
-    tx: Sender<Result<datafusion::arrow::record_batch::RecordBatch>>,
-    stats: Arc<IngestStats>,
+    emitter: &Emitter,
 ) -> Result<()> {
-    let emitter = Emitter { tx, stats };
     if file.size == 0 {
         batcher.push_file_error(0, "empty file (0 bytes)");
         return emitter.emit(&mut batcher).await;
@@ -111,9 +120,9 @@ async fn read_object(
             } else {
                 Box::pin(reader)
             };
-            read_lines(reader, &mut batcher, &emitter).await?;
+            read_lines(reader, &mut batcher, emitter).await?;
         }
-        Format::Parquet => read_parquet(store, &file, &mut batcher, &emitter).await?,
+        Format::Parquet => read_parquet(store, &file, &mut batcher, emitter).await?,
     }
     emitter.emit(&mut batcher).await
 }
@@ -152,6 +161,7 @@ async fn read_parquet(
         }
         for line in buf.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
             row += 1;
+            batcher.add_bytes(line.len() as u64 + 1);
             batcher.push_line(row, line);
             emitter.emit_if_full(batcher).await?;
         }

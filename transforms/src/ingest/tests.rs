@@ -1,4 +1,4 @@
-//! End-to-end tests of [`LogTable`]: objects in an in-memory store, read through SQL.
+//! End-to-end tests of [`log_table`]: objects in an in-memory store, read through SQL.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -22,7 +22,7 @@ use object_store::memory::InMemory;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
-use super::{FileCounts, Format, IngestStats, LogKind, LogTable, SourceFile};
+use super::{log_table, FileCounts, Format, IngestStats, LogKind, SourceFile};
 use crate::schema;
 
 const ALL_ROWS: &str = "SELECT * FROM logs ORDER BY _source, _line";
@@ -54,6 +54,7 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 struct Fixture {
     store: Arc<InMemory>,
     files: Vec<SourceFile>,
+    partitions: usize,
 }
 
 impl Fixture {
@@ -61,7 +62,13 @@ impl Fixture {
         Fixture {
             store: Arc::new(InMemory::new()),
             files: Vec::new(),
+            partitions: 4,
         }
+    }
+
+    fn partitions(mut self, n: usize) -> Self {
+        self.partitions = n;
+        self
     }
 
     /// Stores `bytes` under `name` and lists it with its true size and format.
@@ -91,7 +98,14 @@ impl Fixture {
     ) -> datafusion::error::Result<(Vec<RecordBatch>, BTreeMap<String, FileCounts>)> {
         let stats = Arc::new(IngestStats::default());
         let store: Arc<dyn ObjectStore> = self.store;
-        let table = LogTable::new(store, kind, self.files, Arc::clone(&stats), batch_rows)?;
+        let table = log_table(
+            store,
+            kind,
+            self.files,
+            Arc::clone(&stats),
+            batch_rows,
+            self.partitions,
+        )?;
         let ctx = SessionContext::new();
         ctx.register_table("logs", Arc::new(table))?;
         let batches = ctx.sql(sql).await?.collect().await?;
@@ -137,11 +151,11 @@ fn counts(rows: u64, quarantined: u64, bytes: u64) -> FileCounts {
 async fn good_jsonl_lines_become_typed_rows_without_error() {
     // Valid lines must fill every typed column and leave `_error`/`_raw` NULL, so good rows
     // pass the quarantine filter untouched.
-    let lines = vec![
+    let input = vec![
         r#"{"interaction_id":"i-1","session_id":"s-1","ts":"2026-11-01T10:00:00.123Z","messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}],"latency_ms":250,"input_tokens":12,"output_tokens":3,"model":"m-1","extra":{"k":1},"tag":"x"}"#.to_string(),
         r#"{"interaction_id":"i-2","ts":"2026-11-01T12:00:00.5+02:00","messages":[{"role":"user","content":null}]}"#.to_string(),
     ];
-    let data = jsonl(&lines);
+    let data = jsonl(&input);
     let size = data.len() as u64;
     let (rows, stats) = Fixture::new()
         .put("interactions/dt=2026-11-01/a.jsonl", data)
@@ -203,10 +217,11 @@ async fn good_jsonl_lines_become_typed_rows_without_error() {
             .value(0),
         3
     );
-    assert_eq!(
-        strs(&rows, "metadata"),
-        vec![Some(r#"{"extra":{"k":1},"tag":"x"}"#.into()), None]
-    );
+    // Unknown fields are kept as a JSON object (compared as JSON: key order is not kept).
+    let metadata = strs(&rows, "metadata");
+    let parsed: serde_json::Value = serde_json::from_str(metadata[0].as_deref().unwrap()).unwrap();
+    assert_eq!(parsed, serde_json::json!({"extra": {"k": 1}, "tag": "x"}));
+    assert_eq!(metadata[1], None);
 
     assert_eq!(
         stats,
@@ -463,6 +478,139 @@ async fn each_object_is_counted_under_its_own_path() {
     assert_eq!(
         (stats["b.jsonl"].rows, stats["b.jsonl"].quarantined),
         (1, 0)
+    );
+}
+
+#[tokio::test]
+async fn objects_sharing_a_partition_are_read_whole_in_path_order() {
+    // With fewer partitions than objects, one partition reads several objects one after
+    // another: each keeps its own line numbering and counts, and no batch mixes objects.
+    let (batches, stats) = Fixture::new()
+        .put("c.jsonl", jsonl(&[interaction("c-1")]))
+        .await
+        .put(
+            "a.jsonl",
+            jsonl(&[interaction("a-1"), interaction("a-2"), interaction("a-3")]),
+        )
+        .await
+        .put("b.jsonl", jsonl(&["{}".to_string(), interaction("b-2")]))
+        .await
+        .partitions(1)
+        .query(LogKind::Interactions, 2, "SELECT * FROM logs")
+        .await
+        .unwrap();
+
+    for b in &batches {
+        let sources = strs(b, "_source");
+        assert!(sources.iter().all(|s| *s == sources[0]), "{sources:?}");
+    }
+    let rows = concat_batches(&schema::interactions(), &batches).unwrap();
+    assert_eq!(
+        strs(&rows, "_source"),
+        ["a.jsonl", "a.jsonl", "a.jsonl", "b.jsonl", "b.jsonl", "c.jsonl"]
+            .map(|s| Some(s.to_string()))
+    );
+    assert_eq!(lines(&rows), vec![1, 2, 3, 1, 2, 1]);
+    assert_eq!(
+        strs(&rows, "_error")[3].as_deref(),
+        Some("missing required field `interaction_id`")
+    );
+    assert_eq!(
+        (stats["a.jsonl"].rows, stats["a.jsonl"].quarantined),
+        (3, 0)
+    );
+    assert_eq!(
+        (stats["b.jsonl"].rows, stats["b.jsonl"].quarantined),
+        (2, 1)
+    );
+    assert_eq!(
+        (stats["c.jsonl"].rows, stats["c.jsonl"].quarantined),
+        (1, 0)
+    );
+}
+
+#[tokio::test]
+async fn partition_count_does_not_change_the_rows_or_counts() {
+    // Parallelism is a tuning knob: any partition count must yield the same rows and stats.
+    let mut expected = None;
+    for n in [0, 1, 2, 5, 10] {
+        let mut fixture = Fixture::new().partitions(n);
+        for i in 0..5 {
+            let mut objs: Vec<String> =
+                (0..=i).map(|j| interaction(&format!("o{i}-{j}"))).collect();
+            objs.push("not json".to_string());
+            fixture = fixture.put(&format!("o{i}.jsonl"), jsonl(&objs)).await;
+        }
+        let (rows, stats) = fixture.ingest(LogKind::Interactions).await;
+        let got = (
+            strs(&rows, "_source"),
+            lines(&rows),
+            strs(&rows, "interaction_id"),
+            stats,
+        );
+        assert_eq!(got.0.len(), 5 + 15, "partitions {n}");
+        match &expected {
+            None => expected = Some(got),
+            Some(e) => assert_eq!(&got, e, "partitions {n}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn no_objects_is_an_empty_table() {
+    // A day without logs is not an error: the table exists and has no rows.
+    let (batches, stats) = Fixture::new()
+        .query(LogKind::Feedback, 1024, "SELECT count(*) AS n FROM logs")
+        .await
+        .unwrap();
+    let n = col(&batches[0], "n").as_primitive::<Int64Type>().value(0);
+    assert_eq!(n, 0);
+    assert!(stats.is_empty());
+}
+
+fn listed(name: &str, size: u64) -> SourceFile {
+    SourceFile {
+        location: Path::from(name),
+        dt: "2026-11-01".into(),
+        size,
+        e_tag: None,
+        format: Format::Jsonl,
+    }
+}
+
+fn names(groups: &[Vec<SourceFile>]) -> Vec<Vec<String>> {
+    groups
+        .iter()
+        .map(|g| g.iter().map(|f| f.location.to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn balance_spreads_objects_by_size_and_keeps_path_order() {
+    // Partitions should finish together: largest objects go first into the lightest group,
+    // and each group reads its objects in path order.
+    let files = vec![
+        listed("d", 10),
+        listed("a", 100),
+        listed("c", 50),
+        listed("b", 60),
+    ];
+    assert_eq!(
+        names(&super::balance(files.clone(), 2)),
+        vec![vec!["a", "d"], vec!["b", "c"]]
+    );
+    // Never more groups than objects, never fewer than one, never an empty group.
+    assert_eq!(super::balance(files.clone(), 10).len(), 4);
+    assert_eq!(
+        names(&super::balance(files, 0)),
+        vec![vec!["a", "b", "c", "d"]]
+    );
+    assert!(super::balance(Vec::new(), 4).is_empty());
+    // Empty objects still weigh something, so they do not all pile into one group.
+    let empties = (0..4).map(|i| listed(&format!("e{i}"), 0)).collect();
+    assert_eq!(
+        names(&super::balance(empties, 2)),
+        vec![vec!["e0", "e2"], vec!["e1", "e3"]]
     );
 }
 

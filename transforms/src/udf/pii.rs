@@ -211,7 +211,10 @@ impl ScalarUDFImpl for RedactMessages {
             return exec_err!("pii_redact_messages: messages have no `content` field");
         };
         let offsets = list.value_offsets();
-        let records = (0..list.len()).map(|i| offsets[i] as usize..offsets[i + 1] as usize);
+        // NULL lists are not records: their entries (if any) are copied, not scanned.
+        let records = (0..list.len())
+            .filter(|&i| list.is_valid(i))
+            .map(|i| offsets[i] as usize..offsets[i + 1] as usize);
         let mut counts = PiiCounts::default();
         let redacted = redact_ranges(
             &self.scanner,
