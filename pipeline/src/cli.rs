@@ -54,6 +54,10 @@ pub struct RunArgs {
     /// Do everything but publish: report what would be written.
     #[arg(long)]
     pub dry_run: bool,
+    /// Publish again even if a manifest for these exact inputs exists (the files come out
+    /// byte-identical).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `flywheel pii …`

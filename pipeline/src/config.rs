@@ -36,6 +36,10 @@ pub struct Config {
 pub struct GatesConfig {
     /// Entity types the leak gate tolerates in published text.
     pub leak_allow: Vec<String>,
+    /// Largest share of quarantined rows in a run, per log, before refusing to publish.
+    pub max_quarantine_ratio: f64,
+    /// Largest share of quarantined rows in any one source object.
+    pub max_file_quarantine_ratio: f64,
 }
 
 /// Query engine settings.
@@ -50,6 +54,8 @@ pub struct EngineConfig {
     pub target_partitions: usize,
     /// Scratch directory; empty = a temporary one.
     pub work_dir: String,
+    /// Minutes after which another run may take over this run's lock.
+    pub lock_ttl_minutes: u64,
 }
 
 /// SQL stage location.

@@ -41,6 +41,11 @@ impl DateRange {
         Ok(DateRange { from, to })
     }
 
+    /// True when dates were given: a backfill that ignores what was processed before.
+    pub fn is_explicit(&self) -> bool {
+        self.from.is_some() || self.to.is_some()
+    }
+
     fn contains(&self, dt: &str) -> bool {
         self.from.as_deref().is_none_or(|f| dt >= f) && self.to.as_deref().is_none_or(|t| dt <= t)
     }

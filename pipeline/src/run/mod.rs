@@ -4,12 +4,15 @@
 
 pub mod discover;
 pub mod engine;
+mod failpoint;
 pub mod gates;
 pub mod ingest;
+pub mod lock;
 pub mod publish;
 pub mod query;
 pub mod report;
 pub mod stages;
+pub mod state;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -20,8 +23,10 @@ use sha2::{Digest, Sha256};
 
 use self::discover::{DateRange, Inputs};
 use self::engine::Engine;
+use self::lock::Lock;
 use self::publish::Publisher;
 use self::report::{Report, StageTiming};
+use self::state::State;
 use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::store::{self, Location};
@@ -29,8 +34,6 @@ use crate::{Error, Result};
 
 /// Runs the job and returns the summary to print.
 pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
-    let started = Utc::now();
-    let run_id = started.format("%Y%m%dT%H%M%S%3fZ").to_string();
     let source = store::open_source(args.source.as_deref().unwrap_or(&config.source))?;
     let sink = store::open_sink(args.sink.as_deref().unwrap_or(&config.sink))?;
     let range = DateRange::new(
@@ -39,23 +42,107 @@ pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
         args.to.as_deref(),
     )?;
     let stages = stages::load(&config.sql)?;
+    let config_hash = config_hash(config, &stages);
     let mut timings = Timings::start();
 
-    let inputs = discover::discover(&source, &range).await?;
-    timings.lap("discover");
-    if inputs.is_empty() {
-        return Ok(format!(
-            "nothing new: no log objects under {} for the requested dates",
-            source.url
-        ));
+    // The lock covers reading and writing state: two runs must not pick the same inputs.
+    let lock = if args.dry_run {
+        None
+    } else {
+        let ttl = chrono::Duration::minutes(config.engine.lock_ttl_minutes as i64);
+        Some(Lock::acquire(&sink, ttl).await?)
+    };
+    failpoint::hit("locked");
+    let result = async {
+        let mut state = State::load(&sink).await?;
+        let discovered = discover::discover(&source, &range).await?;
+        // A date range is a backfill and --force a full re-run: both ignore the state.
+        let inputs = if range.is_explicit() || args.force {
+            discovered
+        } else {
+            state.only_new(discovered)
+        };
+        timings.lap("discover");
+        if inputs.is_empty() {
+            return Ok(format!(
+                "nothing new: no unprocessed log objects under {} for the requested dates",
+                source.url
+            ));
+        }
+        let run_id = run_id(&inputs, &config_hash);
+        if !args.force && !args.dry_run {
+            if let Some(manifest) = publish::read_manifest(&sink, &run_id).await? {
+                // Committed before: finish what a crash may have left undone.
+                publish::pointers(&sink, &manifest).await?;
+                state.record(&sink, &inputs, &run_id).await?;
+                return Ok(format!(
+                    "nothing new: run {run_id} already published these inputs ({}/manifests/run={run_id}.json)",
+                    sink.url
+                ));
+            }
+        }
+        let summary = run_stages(config, args, &source, &sink, &inputs, &run_id, &stages, &config_hash, timings).await?;
+        if !args.dry_run {
+            failpoint::hit("before_state");
+            state.record(&sink, &inputs, &run_id).await?;
+            failpoint::hit("after_state");
+        }
+        Ok(summary)
     }
+    .await;
+    if let Some(lock) = lock {
+        match (&result, lock.release().await) {
+            (Ok(_), Err(e)) => return Err(e),
+            (Err(_), Err(e)) => tracing::warn!("{}", e.one_line()),
+            _ => {}
+        }
+    }
+    result
+}
 
-    let work = WorkDir::create(&config.engine.work_dir, &run_id)?;
+/// Deterministic from what the run reads and how it is configured, so re-running the same
+/// inputs republishes byte-identical files under the same paths instead of new copies.
+fn run_id(inputs: &Inputs, config_hash: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(config_hash.as_bytes());
+    for kind in [
+        transforms::LogKind::Interactions,
+        transforms::LogKind::Feedback,
+    ] {
+        for f in inputs.files(kind) {
+            h.update(format!(
+                "{}\n{}\n{}\n{:?}\n",
+                kind.dir(),
+                f.location,
+                f.size,
+                f.e_tag
+            ));
+        }
+    }
+    let last_dt = partitions(inputs).pop().unwrap_or_default();
+    format!("{last_dt}-{}", &hex::encode(h.finalize())[..12])
+}
+
+/// Everything between discovery and the commit: ingest, SQL, gates, publish, report.
+#[allow(clippy::too_many_arguments)]
+async fn run_stages(
+    config: &Config,
+    args: &RunArgs,
+    source: &Location,
+    sink: &Location,
+    inputs: &Inputs,
+    run_id: &str,
+    stages: &[stages::Stage],
+    config_hash: &str,
+    mut timings: Timings,
+) -> Result<String> {
+    let started = Utc::now();
+    let work = WorkDir::create(&config.engine.work_dir, run_id)?;
     let engine = Engine::new(config, &work.path)?;
     let ingest_stats = ingest::stage(
         &engine,
-        &source,
-        &inputs,
+        source,
+        inputs,
         config.engine.batch_rows,
         &work.path,
     )
@@ -63,12 +150,12 @@ pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
     timings.lap("ingest+redact");
 
     let mut params = config.params.clone();
-    params.insert("run_id".into(), toml::Value::String(run_id.clone()));
-    for (table, seconds) in stages::run(&engine.ctx, &stages, &params, &work.path).await? {
+    params.insert("run_id".into(), toml::Value::String(run_id.to_string()));
+    for (table, seconds) in stages::run(&engine.ctx, stages, &params, &work.path).await? {
         timings.push(&format!("sql:{table}"), seconds);
     }
 
-    let accounting = report::accounting(&engine.ctx, &inputs, &ingest_stats).await?;
+    let accounting = report::accounting(&engine.ctx, inputs, &ingest_stats).await?;
     for (name, acc) in &accounting {
         if !acc.balanced {
             return Err(anyhow::anyhow!(
@@ -80,12 +167,12 @@ pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
         }
     }
     let mut report = Report {
-        run_id: run_id.clone(),
+        run_id: run_id.to_string(),
         status: if args.dry_run { "dry_run" } else { "published" }.into(),
         started_at: started.to_rfc3339_opts(SecondsFormat::Secs, true),
         source: source.url.clone(),
         sink: sink.url.clone(),
-        config_hash: config_hash(config, &stages),
+        config_hash: config_hash.to_string(),
         inputs: [
             (
                 "interaction_objects".to_string(),
@@ -95,7 +182,7 @@ pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
             ("bytes".to_string(), inputs.bytes()),
         ]
         .into(),
-        partitions: partitions(&inputs),
+        partitions: partitions(inputs),
         ignored_objects: inputs.ignored.clone(),
         accounting,
         ..Default::default()
@@ -114,34 +201,38 @@ pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
     ]
     .into();
 
+    let quarantine = gates::quarantine(&report.accounting, &ingest_stats.snapshot(), &config.gates);
+    report.gates.insert("quarantine".into(), quarantine.clone());
     let leak = gates::leak(&engine.ctx, &config.gates.leak_allow).await?;
-    timings.lap("gates");
     report.gates.insert("leak".into(), leak.clone());
-    if !leak.passed {
+    timings.lap("gates");
+    if let Some(failed) = [&quarantine, &leak].into_iter().find(|v| !v.passed) {
         report.status = "refused".into();
         report.stages = timings.stages;
         report.finished_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
         if !args.dry_run {
-            write_report(&sink, &report).await?;
+            write_report(sink, &report).await?;
         }
-        return Err(Error::Gate(leak.failure()));
+        return Err(Error::Gate(failed.failure()));
     }
 
     if !args.dry_run {
-        let mut publisher = Publisher::new(&engine.ctx, &sink, &run_id, &work.path)?;
+        let mut publisher = Publisher::new(&engine.ctx, sink, run_id, &work.path)?;
         publisher.data_files().await?;
-        let manifest = publisher
-            .manifest(manifest_body(&report, &inputs, &ingest_stats))
-            .await?;
-        publisher.pointers().await?;
+        failpoint::hit("before_manifest");
+        let body = manifest_body(&report, inputs, &ingest_stats);
+        let (manifest_path, manifest) = publisher.manifest(body).await?;
+        failpoint::hit("after_manifest");
+        publish::pointers(sink, &manifest).await?;
         timings.lap("publish");
-        report.manifest = Some(manifest);
+        report.manifest = Some(manifest_path);
         report.outputs = publisher.outputs;
     }
     report.stages = timings.stages;
     report.finished_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
     if !args.dry_run {
-        write_report(&sink, &report).await?;
+        write_report(sink, &report).await?;
+        failpoint::hit("after_report");
     }
     Ok(report.summary())
 }

@@ -49,7 +49,6 @@ pub struct Publisher<'a> {
     local: PathBuf,
     /// Everything written so far, in order.
     pub outputs: Vec<OutputFile>,
-    banks: BTreeMap<String, Vec<u8>>,
 }
 
 impl<'a> Publisher<'a> {
@@ -68,7 +67,6 @@ impl<'a> Publisher<'a> {
             run_id,
             local,
             outputs: Vec::new(),
-            banks: BTreeMap::new(),
         })
     }
 
@@ -132,24 +130,13 @@ impl<'a> Publisher<'a> {
         Ok(())
     }
 
-    /// The manifest: the commit point of the run.
-    pub async fn manifest(&mut self, body: Value) -> Result<String> {
-        let path = format!("manifests/run={}.json", self.run_id);
+    /// The manifest: the commit point of the run. Returns its path and body.
+    pub async fn manifest(&mut self, body: Value) -> Result<(String, Value)> {
+        let path = manifest_path(self.run_id);
         let mut body = body;
         body["outputs"] = serde_json::to_value(&self.outputs).expect("outputs serialise");
-        self.put(&path, pretty(&body)).await?;
-        Ok(path)
-    }
-
-    /// `fewshot/<task>/latest.json`, after the manifest.
-    pub async fn pointers(&mut self) -> Result<Vec<String>> {
-        let mut written = Vec::new();
-        for (task, bytes) in std::mem::take(&mut self.banks) {
-            let path = format!("fewshot/{}/latest.json", path_segment(&task));
-            self.put(&path, bytes).await?;
-            written.push(path);
-        }
-        Ok(written)
+        put(self.sink, &path, pretty(&body)).await?;
+        Ok((path, body))
     }
 
     async fn tasks(&self, table: &str) -> Result<Vec<String>> {
@@ -183,7 +170,18 @@ impl<'a> Publisher<'a> {
                 .unwrap_or_default();
             by_task.entry(task).or_default().push(Value::Object(row));
         }
-        let generated_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        // The newest interaction behind the run, not the wall clock: re-publishing the
+        // same inputs must give byte-identical banks.
+        let watermark = query::counts(
+            self.ctx,
+            "SELECT CAST(max(ts) AS VARCHAR) AS k1, 1 AS n FROM interactions",
+            1,
+        )
+        .await?;
+        let generated_at = watermark
+            .first()
+            .map(|(k, _)| k[0].clone())
+            .unwrap_or_default();
         for (task, examples) in by_task {
             let n = examples.len() as u64;
             let bank = json!({
@@ -194,7 +192,7 @@ impl<'a> Publisher<'a> {
             });
             let bytes = pretty(&bank);
             let path = format!("fewshot/{}/bank-{}.json", path_segment(&task), self.run_id);
-            let (len, sha) = self.put(&path, bytes.clone()).await?;
+            let (len, sha) = put(self.sink, &path, bytes).await?;
             self.outputs.push(OutputFile {
                 path,
                 kind: "fewshot_bank".into(),
@@ -203,7 +201,7 @@ impl<'a> Publisher<'a> {
                 bytes: len,
                 sha256: sha,
             });
-            self.banks.insert(task, bytes);
+            super::failpoint::hit(&format!("data:{}", self.outputs.len() - 1));
         }
         Ok(())
     }
@@ -238,19 +236,63 @@ impl<'a> Publisher<'a> {
             bytes,
             sha256,
         });
+        super::failpoint::hit(&format!("data:{}", self.outputs.len() - 1));
         Ok(())
     }
+}
 
-    async fn put(&self, dest: &str, bytes: Vec<u8>) -> Result<(u64, String)> {
-        let sha = hex::encode(Sha256::digest(&bytes));
-        let len = bytes.len() as u64;
-        self.sink
-            .store
-            .put(&self.sink.child(dest), PutPayload::from(bytes))
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot write {}/{dest}: {e}", self.sink.url))?;
-        Ok((len, sha))
+async fn put(sink: &Location, dest: &str, bytes: Vec<u8>) -> Result<(u64, String)> {
+    let sha = hex::encode(Sha256::digest(&bytes));
+    let len = bytes.len() as u64;
+    sink.store
+        .put(&sink.child(dest), PutPayload::from(bytes))
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot write {}/{dest}: {e}", sink.url))?;
+    Ok((len, sha))
+}
+
+fn manifest_path(run_id: &str) -> String {
+    format!("manifests/run={run_id}.json")
+}
+
+/// The manifest of `run_id`, if that run committed.
+pub async fn read_manifest(sink: &Location, run_id: &str) -> Result<Option<Value>> {
+    let path = manifest_path(run_id);
+    match sink.store.get(&sink.child(&path)).await {
+        Ok(got) => {
+            let bytes = got.bytes().await?;
+            let v = serde_json::from_slice(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}/{path} is corrupt: {e}", sink.url))?;
+            Ok(Some(v))
+        }
+        Err(object_store::Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(anyhow::anyhow!("cannot read {}/{path}: {e}", sink.url).into()),
     }
+}
+
+/// `fewshot/<task>/latest.json` for every bank a committed manifest lists: a copy of the
+/// bank, so prompt services need one GET. Runs after the manifest, and again when a run
+/// that died after its commit point is resumed.
+pub async fn pointers(sink: &Location, manifest: &Value) -> Result<()> {
+    let banks = manifest["outputs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|o| o["kind"] == "fewshot_bank");
+    for (n, bank) in banks.enumerate() {
+        let (Some(path), Some(task)) = (bank["path"].as_str(), bank["task"].as_str()) else {
+            continue;
+        };
+        let bytes = sink.store.get(&sink.child(path)).await?.bytes().await?;
+        put(
+            sink,
+            &format!("fewshot/{}/latest.json", path_segment(task)),
+            bytes.to_vec(),
+        )
+        .await?;
+        super::failpoint::hit(&format!("pointer:{n}"));
+    }
+    Ok(())
 }
 
 fn written_rows(result: &[datafusion::arrow::record_batch::RecordBatch]) -> u64 {
