@@ -3,7 +3,7 @@ CARGO ?= cargo
 BIN := target/debug/flywheel
 RELEASE_BIN := target/release/flywheel
 
-.PHONY: run test lint fmt release run-shared bench-pii
+.PHONY: run test lint fmt release run-shared bench-pii test-consumers
 
 ## Build (debug: quick to compile, fast enough for the bundled sample) and run on data/sample-logs.
 run:
@@ -33,3 +33,7 @@ run-shared: release
 ## PII scanner throughput and quality against Presidio on the same records.
 bench-pii:
 	bash scripts/bench_pii.sh
+
+## Consumers: the golden Parquet read by polars and pyarrow, banks by a JSON loader.
+test-consumers:
+	bash scripts/test_consumers.sh

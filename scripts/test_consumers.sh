@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs tests/consumers with the tools eval owners and prompt services use (polars,
+# pyarrow), installed into a throwaway venv. Skips cleanly when they cannot be installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=target/consumers-venv
+if [ ! -x "$venv/bin/pytest" ]; then
+  python3 -m venv "$venv"
+  if ! "$venv/bin/pip" install --quiet polars pyarrow pytest; then
+    echo "skipped: could not install polars/pyarrow/pytest from PyPI"
+    exit 0
+  fi
+fi
+cargo build -p flywheel --quiet
+"$venv/bin/pytest" -q tests/consumers
