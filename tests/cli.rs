@@ -55,14 +55,7 @@ fn unreadable_or_invalid_config_is_exit_2() {
 #[test]
 fn validate_reports_a_broken_sql_stage() {
     let dir = tempfile::tempdir().unwrap();
-    let sql = dir.path().join("sql");
-    std::fs::create_dir(&sql).unwrap();
-    for f in std::fs::read_dir(repo().join("sql")).unwrap() {
-        let f = f.unwrap().path();
-        std::fs::copy(&f, sql.join(f.file_name().unwrap())).unwrap();
-    }
-    let cfg = dir.path().join("flywheel.toml");
-    std::fs::write(&cfg, "[sql]\ndir = \"sql\"\n").unwrap();
+    let (cfg, sql) = config_with_sql_copy(dir.path());
     let ok = flywheel(&["validate", "--config", path(&cfg)]);
     assert!(ok.status.success(), "{}", stderr(&ok));
 

@@ -386,12 +386,7 @@ fn shared_sample_logs_leak_no_pattern_pii() {
 #[test]
 fn leak_gate_refuses_to_publish_unredacted_text() {
     let dir = tempfile::tempdir().unwrap();
-    let sql = dir.path().join("sql");
-    std::fs::create_dir(&sql).unwrap();
-    for f in std::fs::read_dir(repo().join("sql")).unwrap() {
-        let f = f.unwrap().path();
-        std::fs::copy(&f, sql.join(f.file_name().unwrap())).unwrap();
-    }
+    let (cfg, sql) = config_with_sql_copy(dir.path());
     let golden = sql.join("45_golden.sql");
     let text = std::fs::read_to_string(&golden).unwrap();
     let leaky = text.replace(
@@ -400,8 +395,6 @@ fn leak_gate_refuses_to_publish_unredacted_text() {
     );
     assert_ne!(text, leaky);
     std::fs::write(&golden, leaky).unwrap();
-    let cfg = dir.path().join("flywheel.toml");
-    std::fs::write(&cfg, "[sql]\ndir = \"sql\"\n").unwrap();
     let sink = dir.path().join("out");
     let source = sample();
     let args = [

@@ -168,3 +168,17 @@ pub fn manifest_and_report(sink: &Path) -> (Value, Value) {
     }));
     (manifest, report)
 }
+
+/// A copy of the repository's sql/ stages in `dir/sql`, and a config pointing at it, to
+/// run with edited stages. Returns (config path, sql dir).
+pub fn config_with_sql_copy(dir: &Path) -> (PathBuf, PathBuf) {
+    let sql = dir.join("sql");
+    std::fs::create_dir_all(&sql).unwrap();
+    for f in std::fs::read_dir(repo().join("sql")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, sql.join(f.file_name().unwrap())).unwrap();
+    }
+    let cfg = dir.join("flywheel.toml");
+    std::fs::write(&cfg, "[sql]\ndir = \"sql\"\n").unwrap();
+    (cfg, sql)
+}

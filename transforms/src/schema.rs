@@ -77,3 +77,46 @@ pub fn feedback() -> SchemaRef {
     ]);
     Arc::new(Schema::new(fields))
 }
+
+/// Test helper: a `messages` column from per-record chats (`None` = a NULL list).
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{ArrayRef, ListArray, StringArray, StructArray};
+    use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
+    use datafusion::arrow::datatypes::DataType;
+
+    /// One record's messages: (role, content).
+    pub type Chat<'a> = Option<&'a [(&'a str, Option<&'a str>)]>;
+
+    pub fn messages_list(records: &[Chat]) -> ListArray {
+        let mut roles = Vec::new();
+        let mut contents = Vec::new();
+        let mut offsets = vec![0i32];
+        for r in records {
+            for (role, content) in r.unwrap_or(&[]) {
+                roles.push(*role);
+                contents.push(*content);
+            }
+            offsets.push(roles.len() as i32);
+        }
+        let values = StructArray::new(
+            super::message_fields(),
+            vec![
+                Arc::new(StringArray::from(roles)) as ArrayRef,
+                Arc::new(StringArray::from(contents)),
+            ],
+            None,
+        );
+        let DataType::List(field) = super::messages_type() else {
+            unreachable!()
+        };
+        ListArray::new(
+            field,
+            OffsetBuffer::new(offsets.into()),
+            Arc::new(values),
+            Some(NullBuffer::from_iter(records.iter().map(Option::is_some))),
+        )
+    }
+}

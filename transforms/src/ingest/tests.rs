@@ -5,10 +5,8 @@ use std::io::Write;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, ListArray, RecordBatch, StringArray, StructArray,
-    TimestampMicrosecondArray,
+    Array, ArrayRef, AsArray, ListArray, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
-use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
 use datafusion::arrow::compute::concat_batches;
 use datafusion::arrow::datatypes::{
     DataType, Field, Float64Type, Int64Type, Schema, SchemaRef, TimeUnit, TimestampMicrosecondType,
@@ -629,33 +627,13 @@ async fn missing_object_fails_the_query() {
 }
 
 fn messages_list(records: &[Option<&[(&str, &str)]>]) -> ListArray {
-    let mut roles = Vec::new();
-    let mut contents = Vec::new();
-    let mut offsets = vec![0i32];
-    for r in records {
-        for (role, content) in r.unwrap_or(&[]) {
-            roles.push(*role);
-            contents.push(*content);
-        }
-        offsets.push(roles.len() as i32);
-    }
-    let values = StructArray::new(
-        schema::message_fields(),
-        vec![
-            Arc::new(StringArray::from(roles)) as ArrayRef,
-            Arc::new(StringArray::from(contents)),
-        ],
-        None,
-    );
-    let DataType::List(field) = schema::messages_type() else {
-        unreachable!()
-    };
-    ListArray::new(
-        field,
-        OffsetBuffer::new(offsets.into()),
-        Arc::new(values),
-        Some(NullBuffer::from_iter(records.iter().map(Option::is_some))),
-    )
+    type Owned<'a> = Option<Vec<(&'a str, Option<&'a str>)>>;
+    let owned: Vec<Owned> = records
+        .iter()
+        .map(|r| r.map(|m| m.iter().map(|(role, c)| (*role, Some(*c))).collect()))
+        .collect();
+    let chats: Vec<crate::schema::testing::Chat> = owned.iter().map(|r| r.as_deref()).collect();
+    crate::schema::testing::messages_list(&chats)
 }
 
 fn parquet(batch: &RecordBatch) -> Vec<u8> {

@@ -3,10 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, ListArray, RecordBatch, StringArray, StructArray,
-};
-use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, RecordBatch, StringArray};
 use datafusion::arrow::compute::concat_batches;
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema};
 use datafusion::datasource::MemTable;
@@ -14,6 +11,7 @@ use datafusion::prelude::SessionContext;
 
 use super::PiiStats;
 use crate::schema;
+use crate::schema::testing::{messages_list, Chat};
 
 fn session() -> (SessionContext, Arc<PiiStats>) {
     let ctx = SessionContext::new();
@@ -109,38 +107,6 @@ async fn pii_redact_accepts_other_string_encodings_and_literals() {
     assert_eq!(literal, vec![Some("call <PHONE_NUMBER_1>".to_string())]);
     let null = strings(&ctx, "SELECT pii_redact(NULL)").await;
     assert_eq!(null, vec![None]);
-}
-
-type Chat<'a> = Option<&'a [(&'a str, Option<&'a str>)]>;
-
-fn messages_list(records: &[Chat]) -> ListArray {
-    let mut roles = Vec::new();
-    let mut contents = Vec::new();
-    let mut offsets = vec![0i32];
-    for r in records {
-        for (role, content) in r.unwrap_or(&[]) {
-            roles.push(*role);
-            contents.push(*content);
-        }
-        offsets.push(roles.len() as i32);
-    }
-    let values = StructArray::new(
-        schema::message_fields(),
-        vec![
-            Arc::new(StringArray::from(roles)) as ArrayRef,
-            Arc::new(StringArray::from(contents)),
-        ],
-        None,
-    );
-    let DataType::List(field) = schema::messages_type() else {
-        unreachable!()
-    };
-    ListArray::new(
-        field,
-        OffsetBuffer::new(offsets.into()),
-        Arc::new(values),
-        Some(NullBuffer::from_iter(records.iter().map(Option::is_some))),
-    )
 }
 
 fn messages_batch(records: &[Chat]) -> RecordBatch {
