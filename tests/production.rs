@@ -271,6 +271,16 @@ fn killed_at_any_point_the_next_run_equals_a_clean_run() {
             "stray files after a crash at {point}"
         );
         assert!(!sink.path().join("state/lock.json").exists());
+        let reports = files(&sink.path().join("reports"));
+        assert!(
+            reports
+                .iter()
+                .any(|p| p.extension().is_some_and(|e| e == "json"))
+                && reports
+                    .iter()
+                    .any(|p| p.extension().is_some_and(|e| e == "md")),
+            "the report is written after a crash at {point}"
+        );
     }
     eprintln!("kill points exercised: {}", points.len());
     assert!(points.len() >= 20, "{} points", points.len());

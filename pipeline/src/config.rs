@@ -26,6 +26,8 @@ pub struct Config {
     pub pii: PiiConfig,
     /// Checks that refuse to publish.
     pub gates: GatesConfig,
+    /// Object store client: retries and timeouts.
+    pub store: StoreConfig,
     /// Named parameters of the SQL stages.
     pub params: BTreeMap<String, toml::Value>,
 }
@@ -56,6 +58,20 @@ pub struct EngineConfig {
     pub work_dir: String,
     /// Minutes after which another run may take over this run's lock.
     pub lock_ttl_minutes: u64,
+}
+
+/// Object store client settings (S3; the local filesystem ignores them).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// Retries of a failed request (5xx, 429, timeouts, refused connections).
+    pub max_retries: usize,
+    /// No retry starts later than this many seconds after a request's first attempt.
+    pub retry_timeout_secs: u64,
+    /// Seconds to establish a connection.
+    pub connect_timeout_secs: u64,
+    /// Seconds for a whole request, response body included.
+    pub request_timeout_secs: u64,
 }
 
 /// SQL stage location.
@@ -123,6 +139,11 @@ impl Config {
         if self.engine.memory_limit_mb < 64 {
             return Err(Error::config(
                 "config engine.memory_limit_mb must be at least 64",
+            ));
+        }
+        if self.store.connect_timeout_secs == 0 || self.store.request_timeout_secs == 0 {
+            return Err(Error::config(
+                "config store.connect_timeout_secs and store.request_timeout_secs must be at least 1",
             ));
         }
         for t in &self.gates.leak_allow {

@@ -34,7 +34,19 @@ impl Error {
     /// The whole cause chain on one line.
     pub fn one_line(&self) -> String {
         let text = match self {
-            Error::Runtime(e) => format!("{e:#}"),
+            // Causes often repeat the message they wrap; keep each text once.
+            Error::Runtime(e) => e
+                .chain()
+                .map(|c| c.to_string())
+                .fold(String::new(), |acc, c| {
+                    if acc.contains(c.trim()) {
+                        acc
+                    } else if acc.is_empty() {
+                        c
+                    } else {
+                        format!("{acc}: {c}")
+                    }
+                }),
             other => other.to_string(),
         };
         text.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -1,14 +1,17 @@
 //! Object-store URLs: a plain path or file:// is the local filesystem; s3:// takes its
-//! credentials, region and endpoint from the standard AWS_* environment variables.
+//! credentials, region and endpoint from the standard AWS_* environment variables, and
+//! its retries and timeouts from the config's `[store]`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
-use object_store::ObjectStore;
+use object_store::{BackoffConfig, ClientConfigKey, ObjectStore, RetryConfig};
 use url::Url;
 
+use crate::config::StoreConfig;
 use crate::{Error, Result};
 
 /// A store and the prefix inside it that a URL points at.
@@ -34,25 +37,38 @@ impl Location {
 }
 
 /// Opens `url` for reading; a missing local directory is a config error.
-pub fn open_source(url: &str) -> Result<Location> {
-    open(url, false)
+pub fn open_source(url: &str, client: &StoreConfig) -> Result<Location> {
+    open(url, client, false)
 }
 
 /// Opens `url` for writing, creating a local directory when needed.
-pub fn open_sink(url: &str) -> Result<Location> {
-    open(url, true)
+pub fn open_sink(url: &str, client: &StoreConfig) -> Result<Location> {
+    open(url, client, true)
 }
 
-fn open(url: &str, create: bool) -> Result<Location> {
+fn open(url: &str, client: &StoreConfig, create: bool) -> Result<Location> {
     if let Some(rest) = url.strip_prefix("s3://") {
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         if bucket.is_empty() {
             return Err(Error::config(format!("{url}: no bucket in S3 URL")));
         }
-        let store = AmazonS3Builder::from_env()
-            .with_bucket_name(bucket)
-            .build()
-            .map_err(|e| Error::config(format!("{url}: cannot configure S3: {e}")))?;
+        let retry = RetryConfig {
+            backoff: BackoffConfig::default(),
+            max_retries: client.max_retries,
+            retry_timeout: Duration::from_secs(client.retry_timeout_secs),
+        };
+        // Per key, so the client options from the environment (AWS_ALLOW_HTTP) stay.
+        let timeout = |key, secs: u64| (AmazonS3ConfigKey::Client(key), format!("{secs}s"));
+        let store = [
+            timeout(ClientConfigKey::ConnectTimeout, client.connect_timeout_secs),
+            timeout(ClientConfigKey::Timeout, client.request_timeout_secs),
+        ]
+        .into_iter()
+        .fold(AmazonS3Builder::from_env(), |b, (k, v)| b.with_config(k, v))
+        .with_bucket_name(bucket)
+        .with_retry(retry)
+        .build()
+        .map_err(|e| Error::config(format!("{url}: cannot configure S3: {e}")))?;
         return Ok(Location {
             store: Arc::new(store),
             prefix: Path::from(prefix.trim_end_matches('/')),

@@ -34,8 +34,11 @@ use crate::{Error, Result};
 
 /// Runs the job and returns the summary to print.
 pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
-    let source = store::open_source(args.source.as_deref().unwrap_or(&config.source))?;
-    let sink = store::open_sink(args.sink.as_deref().unwrap_or(&config.sink))?;
+    let source = store::open_source(
+        args.source.as_deref().unwrap_or(&config.source),
+        &config.store,
+    )?;
+    let sink = store::open_sink(args.sink.as_deref().unwrap_or(&config.sink), &config.store)?;
     let range = DateRange::new(
         args.date.as_deref(),
         args.from.as_deref(),
@@ -71,8 +74,10 @@ pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
         }
         let run_id = run_id(&inputs, &config_hash);
         if !args.force && !args.dry_run {
-            if let Some(manifest) = publish::read_manifest(&sink, &run_id).await? {
-                // Committed before: finish what a crash may have left undone.
+            // Committed and reported before: finish what a crash may have left undone.
+            // (Committed but not reported: the run is redone below, byte-identically.)
+            let reported = publish::exists(&sink, &report_path(&run_id, "json")).await?;
+            if let Some(manifest) = publish::read_manifest(&sink, &run_id).await?.filter(|_| reported) {
                 publish::pointers(&sink, &manifest).await?;
                 state.record(&sink, &inputs, &run_id).await?;
                 return Ok(format!(
@@ -299,12 +304,13 @@ fn manifest_body(
 async fn write_report(sink: &Location, report: &Report) -> Result<()> {
     use object_store::ObjectStoreExt;
     let json = serde_json::to_vec_pretty(report).expect("report serialises");
+    // The Markdown first: the JSON's presence marks the report complete.
     for (name, bytes) in [
-        (format!("reports/run={}.json", report.run_id), json),
         (
-            format!("reports/run={}.md", report.run_id),
+            report_path(&report.run_id, "md"),
             report.markdown().into_bytes(),
         ),
+        (report_path(&report.run_id, "json"), json),
     ] {
         sink.store
             .put(&sink.child(&name), bytes.into())
@@ -312,6 +318,10 @@ async fn write_report(sink: &Location, report: &Report) -> Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot write {}/{name}: {e}", sink.url))?;
     }
     Ok(())
+}
+
+fn report_path(run_id: &str, ext: &str) -> String {
+    format!("reports/run={run_id}.{ext}")
 }
 
 /// Hash of everything that decides a run's output besides its inputs.

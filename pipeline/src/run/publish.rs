@@ -255,6 +255,15 @@ fn manifest_path(run_id: &str) -> String {
     format!("manifests/run={run_id}.json")
 }
 
+/// Whether `path` exists under the sink.
+pub async fn exists(sink: &Location, path: &str) -> Result<bool> {
+    match sink.store.head(&sink.child(path)).await {
+        Ok(_) => Ok(true),
+        Err(object_store::Error::NotFound { .. }) => Ok(false),
+        Err(e) => Err(anyhow::anyhow!("cannot read {}/{path}: {e}", sink.url).into()),
+    }
+}
+
 /// The manifest of `run_id`, if that run committed.
 pub async fn read_manifest(sink: &Location, run_id: &str) -> Result<Option<Value>> {
     let path = manifest_path(run_id);
