@@ -30,9 +30,28 @@ pub enum EntityType {
     PrivateKey,
     /// A password, e.g. the one in `scheme://user:password@host`.
     Password,
+    /// A web address with a scheme (`https://...`) or a `www.` host.
+    Url,
+    /// A cryptocurrency address: Bitcoin base58check or bech32 (checksums verified), or
+    /// Ethereum (`0x` and 40 hex digits).
+    Crypto,
+    /// A MAC address (`00:1A:2B:3C:4D:5E`, `00-1a-...`, `001a.2b3c.4d5e`).
+    MacAddress,
+    /// A US driver's licence number (needs a licence word nearby).
+    UsDriverLicense,
+    /// A US passport number (needs a passport word nearby).
+    UsPassport,
+    /// A US bank account number (needs an account word nearby).
+    UsBankNumber,
+    /// A UK NHS number that passes the mod-11 check.
+    UkNhs,
+    /// A date in date-of-birth style (needs a birth or date word nearby).
+    DateTime,
+    /// A street address, post box, or a place from the bundled gazetteer.
+    Location,
 }
 
-const ALL: [EntityType; 10] = [
+const ALL: [EntityType; 19] = [
     EntityType::EmailAddress,
     EntityType::PhoneNumber,
     EntityType::CreditCard,
@@ -43,6 +62,15 @@ const ALL: [EntityType; 10] = [
     EntityType::ApiKey,
     EntityType::PrivateKey,
     EntityType::Password,
+    EntityType::Url,
+    EntityType::Crypto,
+    EntityType::MacAddress,
+    EntityType::UsDriverLicense,
+    EntityType::UsPassport,
+    EntityType::UsBankNumber,
+    EntityType::UkNhs,
+    EntityType::DateTime,
+    EntityType::Location,
 ];
 
 /// Number of entity types; the length of per-type arrays.
@@ -62,6 +90,15 @@ impl EntityType {
             EntityType::ApiKey => "API_KEY",
             EntityType::PrivateKey => "PRIVATE_KEY",
             EntityType::Password => "PASSWORD",
+            EntityType::Url => "URL",
+            EntityType::Crypto => "CRYPTO",
+            EntityType::MacAddress => "MAC_ADDRESS",
+            EntityType::UsDriverLicense => "US_DRIVER_LICENSE",
+            EntityType::UsPassport => "US_PASSPORT",
+            EntityType::UsBankNumber => "US_BANK_NUMBER",
+            EntityType::UkNhs => "UK_NHS",
+            EntityType::DateTime => "DATE_TIME",
+            EntityType::Location => "LOCATION",
         }
     }
 

@@ -14,11 +14,12 @@
 
 pub use entity::{EntityType, ParseEntityTypeError};
 pub use offsets::char_offsets;
-pub use redact::RecordContext;
+pub use redact::{RecordContext, Strategy};
 pub use scanner::{BuildError, Scanner, ScannerBuilder};
 
 mod detect;
 mod entity;
+mod normalise;
 mod offsets;
 mod redact;
 mod scanner;

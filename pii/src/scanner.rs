@@ -3,12 +3,15 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use crate::detect::ids::{scan_crypto, Ids};
+use crate::detect::location::Location;
 use crate::detect::names::Names;
 use crate::detect::patterns::Patterns;
 use crate::detect::secrets::Secrets;
 use crate::detect::{numbers, placeholders, resolve};
-use crate::redact::{redact_spans, RecordContext};
-use crate::Span;
+use crate::entity::N_TYPES;
+use crate::redact::{redact_spans, Key, RecordContext, Strategy};
+use crate::{EntityType, Span};
 
 /// Configures and compiles a [`Scanner`].
 ///
@@ -24,6 +27,9 @@ use crate::Span;
 pub struct ScannerBuilder {
     names: Vec<String>,
     allow: Vec<String>,
+    strategies: Vec<(EntityType, Strategy)>,
+    key: Option<Key>,
+    disabled: Vec<EntityType>,
 }
 
 impl ScannerBuilder {
@@ -48,8 +54,43 @@ impl ScannerBuilder {
         self
     }
 
-    /// Compiles the scanner.
+    /// How findings of type `t` are redacted (default [`Strategy::Placeholder`]).
+    pub fn strategy(mut self, t: EntityType, strategy: Strategy) -> Self {
+        self.strategies.push((t, strategy));
+        self
+    }
+
+    /// The secret key of [`Strategy::Pseudonym`] (read by the caller, e.g. from an
+    /// environment variable). It is never printed: `Debug` shows `<redacted>`.
+    pub fn pseudonym_key(mut self, key: Vec<u8>) -> Self {
+        self.key = Some(Key(key));
+        self
+    }
+
+    /// Turns detection of the given types off (e.g. `Url` or `Location` where those are not
+    /// personal data for a dataset).
+    pub fn disable<I: IntoIterator<Item = EntityType>>(mut self, types: I) -> Self {
+        self.disabled.extend(types);
+        self
+    }
+
+    /// Compiles the scanner. Fails when a type uses [`Strategy::Pseudonym`] without a key.
     pub fn build(self) -> Result<Scanner, BuildError> {
+        let mut strategies = [Strategy::Placeholder; N_TYPES];
+        for (t, st) in &self.strategies {
+            strategies[t.index()] = *st;
+        }
+        if strategies.contains(&Strategy::Pseudonym)
+            && self.key.as_ref().is_none_or(|k| k.0.is_empty())
+        {
+            return Err(BuildError(
+                "the pseudonym strategy needs a non-empty pseudonym_key".into(),
+            ));
+        }
+        let mut enabled = [true; N_TYPES];
+        for t in &self.disabled {
+            enabled[t.index()] = false;
+        }
         let allow: HashSet<String> = self
             .allow
             .iter()
@@ -61,7 +102,12 @@ impl ScannerBuilder {
             secrets: Secrets::new().map_err(|e| BuildError(format!("secret pattern: {e}")))?,
             names: Names::new(&self.names, &allow)
                 .map_err(|e| BuildError(format!("name dictionary: {e}")))?,
+            ids: Ids::new().map_err(|e| BuildError(format!("id pattern: {e}")))?,
+            location: Location::new().map_err(|e| BuildError(format!("gazetteer: {e}")))?,
             allow,
+            strategies,
+            key: self.key,
+            enabled,
         })
     }
 }
@@ -83,7 +129,12 @@ pub struct Scanner {
     patterns: Patterns,
     secrets: Secrets,
     names: Names,
+    ids: Ids,
+    location: Location,
     allow: HashSet<String>,
+    strategies: [Strategy; N_TYPES],
+    key: Option<Key>,
+    enabled: [bool; N_TYPES],
 }
 
 impl Default for Scanner {
@@ -96,6 +147,8 @@ impl fmt::Debug for Scanner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Scanner")
             .field("allow", &self.allow.len())
+            .field("strategies", &self.strategies)
+            .field("pseudonym_key", &self.key)
             .finish_non_exhaustive()
     }
 }
@@ -109,12 +162,26 @@ impl Scanner {
     }
 
     /// Finds PII in `text`: byte offsets on char boundaries, sorted, non-overlapping.
+    ///
+    /// Text with zero-width characters, full-width forms or other compatibility characters
+    /// is scanned in its NFKC form with those removed; offsets still refer to `text`.
     pub fn detect(&self, text: &str) -> Vec<Span> {
+        match crate::normalise::view(text) {
+            None => self.detect_raw(text),
+            Some(view) => {
+                let spans = self.detect_raw(&view.text);
+                view.map_back(text, spans)
+            }
+        }
+    }
+
+    fn detect_raw(&self, text: &str) -> Vec<Span> {
         let b = text.as_bytes();
         let mut cands = Vec::new();
         if b.is_empty() {
             return cands;
         }
+        let on = |t: EntityType| self.enabled[t.index()];
         let has_digit = b.iter().any(u8::is_ascii_digit);
         let has_at = b.contains(&b'@');
         let has_colon = b.contains(&b':');
@@ -124,6 +191,7 @@ impl Scanner {
                 self.patterns.url_password(b, &mut cands);
             }
         }
+        self.patterns.obfuscated_email(b, &mut cands);
         if has_digit {
             if let Some(from) = numbers::scan(b, &mut cands) {
                 self.patterns.iban(b, from, &mut cands);
@@ -131,9 +199,22 @@ impl Scanner {
             if has_colon {
                 self.patterns.ipv6(text, &mut cands);
             }
+            self.ids.scan_context(b, &mut cands);
+            self.ids.scan_macs(b, &mut cands);
+            scan_crypto(b, &mut cands);
+            if on(EntityType::Location) {
+                self.location.scan_addresses(text, &mut cands);
+            }
+        }
+        if on(EntityType::Url) && (has_colon || b.contains(&b'.')) {
+            self.ids.scan_urls(b, &mut cands);
         }
         self.secrets.scan(b, &mut cands);
-        self.names.scan(text, &mut cands);
+        let places = on(EntityType::Location).then_some(&self.location);
+        self.names.scan(text, places, &mut cands);
+        if self.enabled.contains(&false) {
+            cands.retain(|s| on(s.entity_type));
+        }
         if !self.allow.is_empty() {
             cands.retain(|s| {
                 !self
@@ -149,8 +230,22 @@ impl Scanner {
         resolve(cands, &protected)
     }
 
+    /// [`Scanner::detect`] over many texts, in parallel across the rayon thread pool.
+    pub fn detect_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<Span>> {
+        use rayon::prelude::*;
+        texts.par_iter().map(|t| self.detect(t.as_ref())).collect()
+    }
+
+    /// [`Scanner::redact`] over many texts (one record each), in parallel.
+    pub fn redact_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<String> {
+        use rayon::prelude::*;
+        texts.par_iter().map(|t| self.redact(t.as_ref())).collect()
+    }
+
     /// Replaces every finding with a typed placeholder (`<EMAIL_ADDRESS_1>`), numbered within
-    /// this text. Returns the text unchanged when nothing is found.
+    /// this text, or as the type's [`Strategy`] says. Returns the text unchanged when nothing
+    /// is found. ([`Strategy::Drop`] types are replaced by placeholders here; use
+    /// [`Scanner::redact_in`] and [`RecordContext::must_drop`] to drop the record.)
     pub fn redact(&self, text: &str) -> String {
         let mut ctx = RecordContext::new();
         self.redact_in(text, &mut ctx)
@@ -164,6 +259,17 @@ impl Scanner {
         if spans.is_empty() {
             return None;
         }
-        Some(redact_spans(text, &spans, record))
+        let mut out = redact_spans(text, &spans, record, &self.strategies, self.key.as_ref());
+        // Context rules can see a value only once its neighbour is a placeholder ("to
+        // <LOCATION_1> Lichtenrade"); redact until nothing is left, so that redacting the
+        // output again changes nothing.
+        for _ in 0..4 {
+            let again = self.detect(&out);
+            if again.is_empty() {
+                break;
+            }
+            out = redact_spans(&out, &again, record, &self.strategies, self.key.as_ref());
+        }
+        Some(out)
     }
 }

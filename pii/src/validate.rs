@@ -154,6 +154,97 @@ pub(crate) fn iban_mod97(iban: &[u8]) -> bool {
     rem == 1
 }
 
+/// Bitcoin base58check: decodes to 25 bytes whose last four are the first four of the
+/// double SHA-256 of the rest, with a P2PKH (0x00) or P2SH (0x05) version byte.
+pub(crate) fn base58check(v: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    const ALPHABET: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    let mut out = [0u8; 25];
+    for &c in v {
+        let Some(d) = ALPHABET.iter().position(|&a| a == c) else {
+            return false;
+        };
+        let mut carry = d as u32;
+        for byte in out.iter_mut().rev() {
+            carry += u32::from(*byte) * 58;
+            *byte = (carry & 0xff) as u8;
+            carry >>= 8;
+        }
+        if carry != 0 {
+            return false;
+        }
+    }
+    let leading_ones = v.iter().take_while(|&&c| c == b'1').count();
+    let leading_zeros = out.iter().take_while(|&&c| c == 0).count();
+    if leading_ones != leading_zeros {
+        return false;
+    }
+    if out[0] != 0x00 && out[0] != 0x05 {
+        return false;
+    }
+    let h = Sha256::digest(Sha256::digest(&out[..21]));
+    h[..4] == out[21..]
+}
+
+/// Bech32 (BIP 173) or bech32m (BIP 350) checksum of a whole address such as `bc1q...`.
+pub(crate) fn bech32_valid(v: &[u8]) -> bool {
+    const CHARSET: &[u8] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    let lower = v.iter().any(u8::is_ascii_lowercase);
+    let upper = v.iter().any(u8::is_ascii_uppercase);
+    if lower && upper {
+        return false;
+    }
+    let v = v.to_ascii_lowercase();
+    let Some(sep) = v.iter().rposition(|&c| c == b'1') else {
+        return false;
+    };
+    let (hrp, data) = (&v[..sep], &v[sep + 1..]);
+    if hrp.is_empty() || data.len() < 6 {
+        return false;
+    }
+    fn polymod(values: impl Iterator<Item = u8>) -> u32 {
+        const GEN: [u32; 5] = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
+        let mut chk: u32 = 1;
+        for v in values {
+            let top = chk >> 25;
+            chk = ((chk & 0x1ffffff) << 5) ^ u32::from(v);
+            for (i, g) in GEN.iter().enumerate() {
+                if (top >> i) & 1 == 1 {
+                    chk ^= g;
+                }
+            }
+        }
+        chk
+    }
+    let mut vals = Vec::with_capacity(hrp.len() * 2 + 1 + data.len());
+    vals.extend(hrp.iter().map(|c| c >> 5));
+    vals.push(0);
+    vals.extend(hrp.iter().map(|c| c & 31));
+    for &c in data {
+        match CHARSET.iter().position(|&x| x == c) {
+            Some(d) => vals.push(d as u8),
+            None => return false,
+        }
+    }
+    let p = polymod(vals.into_iter());
+    p == 1 || p == 0x2bc830a3
+}
+
+/// UK NHS number: ten digits, mod-11 check digit (weights 10..2).
+pub(crate) fn nhs_valid(d: &[u8]) -> bool {
+    if d.len() != 10 || !d.iter().all(u8::is_ascii_digit) || d.iter().all(|&c| c == d[0]) {
+        return false;
+    }
+    let sum: u32 = d[..9]
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| u32::from(c - b'0') * (10 - i as u32))
+        .sum();
+    let check = 11 - sum % 11;
+    let check = if check == 11 { 0 } else { check };
+    check != 10 && check == u32::from(d[9] - b'0')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +276,20 @@ mod tests {
         assert_eq!(iban_length(b"DE"), Some(22));
         assert_eq!(iban_length(b"NO"), Some(15));
         assert_eq!(iban_length(b"ZZ"), None);
+    }
+
+    #[test]
+    fn crypto_and_nhs() {
+        assert!(base58check(b"1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"));
+        assert!(base58check(b"3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"));
+        assert!(!base58check(b"1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3"));
+        assert!(bech32_valid(b"bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"));
+        assert!(bech32_valid(
+            b"bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297"
+        ));
+        assert!(!bech32_valid(b"bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdx"));
+        assert!(nhs_valid(b"9434765919"));
+        assert!(!nhs_valid(b"9434765918"));
     }
 
     #[test]

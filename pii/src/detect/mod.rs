@@ -1,6 +1,8 @@
 //! Detectors. Each pushes candidate spans; [`resolve`] turns them into the sorted,
 //! non-overlapping result.
 
+pub(crate) mod ids;
+pub(crate) mod location;
 pub(crate) mod names;
 pub(crate) mod numbers;
 pub(crate) mod patterns;
@@ -11,15 +13,24 @@ use crate::{EntityType, Span};
 /// Precedence when candidates overlap: the higher wins, then the longer.
 fn priority(t: EntityType) -> u8 {
     match t {
-        EntityType::PrivateKey => 10,
-        EntityType::ApiKey => 9,
-        EntityType::Password => 8,
-        EntityType::EmailAddress => 7,
-        EntityType::IbanCode => 6,
-        EntityType::CreditCard => 5,
-        EntityType::UsSsn => 4,
-        EntityType::IpAddress => 3,
-        EntityType::PhoneNumber => 2,
+        EntityType::PrivateKey => 20,
+        EntityType::ApiKey => 19,
+        EntityType::Password => 18,
+        EntityType::Crypto => 17,
+        EntityType::EmailAddress => 16,
+        EntityType::Url => 15,
+        EntityType::IbanCode => 14,
+        EntityType::CreditCard => 13,
+        EntityType::UkNhs => 12,
+        EntityType::UsSsn => 11,
+        EntityType::MacAddress => 10,
+        EntityType::IpAddress => 9,
+        EntityType::UsBankNumber => 8,
+        EntityType::UsPassport => 7,
+        EntityType::UsDriverLicense => 6,
+        EntityType::DateTime => 5,
+        EntityType::Location => 4,
+        EntityType::PhoneNumber => 3,
         EntityType::Person => 1,
     }
 }
@@ -59,7 +70,8 @@ fn overlaps_any(ranges: &[(usize, usize)], start: usize, end: usize) -> bool {
     i < ranges.len() && ranges[i].0 < end
 }
 
-/// Byte ranges of placeholders such as `<EMAIL_ADDRESS_1>` (upper-case name, `_`, number).
+/// Byte ranges of placeholders such as `<EMAIL_ADDRESS_1>` (upper-case name, `_`, number)
+/// and pseudonyms such as `<EMAIL_ADDRESS_ab12cd34>` (lower-case hex).
 pub(crate) fn placeholders(b: &[u8]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -70,7 +82,7 @@ pub(crate) fn placeholders(b: &[u8]) -> Vec<(usize, usize)> {
             j += 1;
         }
         let name_end = j;
-        while j < b.len() && b[j].is_ascii_digit() {
+        while j < b.len() && (b[j].is_ascii_digit() || matches!(b[j], b'a'..=b'f')) {
             j += 1;
         }
         if name_end > s + 2

@@ -12,6 +12,7 @@ use aho_corasick::{
     AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
 };
 
+use super::location::Location;
 use crate::{EntityType, Span};
 
 const FIRST: u8 = 1;
@@ -455,7 +456,8 @@ impl Names {
         })
     }
 
-    pub(crate) fn scan(&self, text: &str, out: &mut Vec<Span>) {
+    /// PERSON spans, and LOCATION spans for gazetteer places when `places` is given.
+    pub(crate) fn scan(&self, text: &str, places: Option<&Location>, out: &mut Vec<Span>) {
         if let Some(ac) = &self.custom {
             let b = text.as_bytes();
             for m in ac.find_iter(text) {
@@ -484,11 +486,44 @@ impl Names {
                 Some(off) => i += off,
                 None => break,
             }
+            let place = places.and_then(|l| l.place_at(text, i));
+            let push_place = |out: &mut Vec<Span>, e: usize| {
+                out.push(Span {
+                    start: i,
+                    end: e,
+                    entity_type: EntityType::Location,
+                })
+            };
+            // Location context wins over a name reading: "moved here from Salvador".
+            let cap_follows = |e: usize| {
+                e + 1 < n && b[e] == b' ' && letter_at(text, e + 1).is_some_and(char::is_uppercase)
+            };
+            if let Some((e, true, _)) = place.filter(|p| !cap_follows(p.0)) {
+                push_place(out, e);
+                last_end = e;
+                i = e;
+                continue;
+            }
             let Some(tok) = self.token(text, i) else {
+                if let Some((e, _, true)) = place {
+                    push_place(out, e);
+                    last_end = e;
+                    i = e;
+                    continue;
+                }
                 // Not a capitalised word start: skip this character.
                 i += utf8_len(b[i]);
                 continue;
             };
+            if let Some((e, _, true)) = place {
+                // A multi-word place ("United States") or a place that is not a name.
+                if e > tok.word_end || tok.flags & (FIRST | LAST) == 0 {
+                    push_place(out, e);
+                    last_end = e;
+                    i = e;
+                    continue;
+                }
+            }
             match self.name_at(text, &tok) {
                 Some(end) => {
                     let start = if tok.flags & (FIRST | LAST) != 0 {
@@ -755,7 +790,7 @@ fn n_of(b: &[u8]) -> usize {
 }
 
 #[inline]
-fn utf8_len(first: u8) -> usize {
+pub(crate) fn utf8_len(first: u8) -> usize {
     match first {
         0x00..=0x7F => 1,
         0xC0..=0xDF => 2,
@@ -767,7 +802,7 @@ fn utf8_len(first: u8) -> usize {
 
 /// The letter at byte `i`, if `i` is in bounds and the char there is alphabetic.
 #[inline]
-fn letter_at(text: &str, i: usize) -> Option<char> {
+pub(crate) fn letter_at(text: &str, i: usize) -> Option<char> {
     let b = text.as_bytes();
     if i >= b.len() {
         return None;
@@ -782,7 +817,7 @@ fn letter_at(text: &str, i: usize) -> Option<char> {
 }
 
 #[inline]
-fn letter_before(text: &str, i: usize) -> bool {
+pub(crate) fn letter_before(text: &str, i: usize) -> bool {
     let b = text.as_bytes();
     if i == 0 || super::escape_before(b, i) {
         return false;
@@ -925,7 +960,7 @@ fn place_or_org_after(b: &[u8], end: usize) -> bool {
 }
 
 /// The word before `i` (one space, optional `.`) is a title: "Dr. ", "Mrs ".
-fn title_before(b: &[u8], i: usize) -> bool {
+pub(crate) fn title_before(b: &[u8], i: usize) -> bool {
     if i < 3 || b[i - 1] != b' ' {
         return false;
     }
@@ -984,7 +1019,7 @@ mod tests {
     fn names(t: &str) -> Vec<&str> {
         let n = Names::new(&[], &HashSet::new()).unwrap();
         let mut v = Vec::new();
-        n.scan(t, &mut v);
+        n.scan(t, None, &mut v);
         v.iter().map(|s| &t[s.start..s.end]).collect()
     }
 

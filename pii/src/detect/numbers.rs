@@ -363,11 +363,16 @@ fn classify(
                     .collect();
                 seps.windows(2).any(|w| w[0] != w[1])
             };
+            // Repeated identical groups ("1000 1000 1000") are a list of numbers.
+            let repeated = k >= 2
+                && g.iter()
+                    .all(|gr| b[gr.start..gr.end] == b[g[0].start..g[0].end]);
             let us = l == [3, 3, 4] && (paren || !mixed);
             let trunk = b[g[0].start] == b'0' && (9..=12).contains(&digits);
             let grouped =
                 k >= 3 && (8..=12).contains(&digits) && short_groups == 0 && !mixed && !thousands;
             !years
+                && !repeated
                 && short_groups <= 1
                 && l.iter().all(|&x| x <= 8)
                 && (us

@@ -13,6 +13,12 @@ pub(crate) struct Patterns {
     url_password: Regex,
     ipv6: Regex,
     iban: Regex,
+    obfuscated_email: Regex,
+    /// Gates for `obfuscated_email`: ` dot `, ` DOT `, ` @ ` (bracketed forms are found
+    /// from their closing bracket).
+    dot: memchr::memmem::Finder<'static>,
+    dot_upper: memchr::memmem::Finder<'static>,
+    at_spaced: memchr::memmem::Finder<'static>,
 }
 
 impl Patterns {
@@ -28,6 +34,16 @@ impl Patterns {
                 r"(?i-u)[0-9a-f]{0,4}(?:::?[0-9a-f]{1,4}){2,7}(?:::)?|[0-9a-f]{1,4}::",
             )?,
             iban: Regex::new(r"(?-u)\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}")?,
+            obfuscated_email: Regex::new(concat!(
+                r"(?i-u)\b[a-z0-9][a-z0-9_%+\-]*(?:(?:\.|\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+)[a-z0-9_%+\-]+)*",
+                r"(?:\s*[\[({<]\s*at\s*[\])}>]\s*|\s+at\s+|\s+@\s+)",
+                r"[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?",
+                r"(?:(?:\.|\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+)[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*",
+                r"(?:\.|\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+)(?:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|ca|au|us|info|biz|me|ai|dev|app|[a-z]{2})\b",
+            ))?,
+            dot: memchr::memmem::Finder::new(b" dot ").into_owned(),
+            dot_upper: memchr::memmem::Finder::new(b" DOT ").into_owned(),
+            at_spaced: memchr::memmem::Finder::new(b" @ ").into_owned(),
         })
     }
 
@@ -51,6 +67,43 @@ impl Patterns {
             out.push(Span {
                 start: s,
                 end: e,
+                entity_type: EntityType::EmailAddress,
+            });
+        }
+    }
+
+    /// `jane dot doe at example dot com`, `jane [at] example [dot] com`: only when the
+    /// text spells out "at" or "dot" in brackets or words.
+    pub(crate) fn obfuscated_email(&self, b: &[u8], out: &mut Vec<Span>) {
+        let bracketed = || {
+            memchr::memchr3_iter(b']', b')', b'}', b).any(|i| {
+                i >= 2 && b[i - 2..i].eq_ignore_ascii_case(b"at")
+                    || i >= 3 && b[i - 3..i].eq_ignore_ascii_case(b"dot")
+            })
+        };
+        if self.dot.find(b).is_none()
+            && self.dot_upper.find(b).is_none()
+            && self.at_spaced.find(b).is_none()
+            && !bracketed()
+        {
+            return;
+        }
+        for m in self.obfuscated_email.find_iter(b) {
+            let v = m.as_bytes();
+            // A plain address is found by the e-mail pattern; this one needs an obfuscation,
+            // and " at " alone ("look at example.com") is not one.
+            let lower = v.to_ascii_lowercase();
+            let bracketed = lower
+                .windows(2)
+                .any(|w| matches!(w[0], b'[' | b'(' | b'{' | b'<') && w[1] != b' ')
+                || lower.windows(3).any(|w| w == b" @ ");
+            let worded_dot = lower.windows(5).any(|w| w == b" dot ");
+            if !(bracketed || worded_dot) {
+                continue;
+            }
+            out.push(Span {
+                start: m.start(),
+                end: m.end(),
                 entity_type: EntityType::EmailAddress,
             });
         }

@@ -1,0 +1,454 @@
+//! URLs, MAC addresses, crypto wallet addresses, and identifiers that need a context word:
+//! US driver's licence, passport and bank account numbers, UK NHS numbers (mod 11) and
+//! dates of birth.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::Regex;
+
+use super::is_word_byte;
+use crate::validate::{base58check, bech32_valid, nhs_valid};
+use crate::{EntityType, Span};
+
+/// Context keywords and what they announce.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Ctx {
+    License,
+    Passport,
+    Bank,
+    Nhs,
+    Birth,
+    DateLabel,
+}
+
+const KEYWORDS: &[(&str, Ctx)] = &[
+    ("driver's license", Ctx::License),
+    ("drivers license", Ctx::License),
+    ("driver license", Ctx::License),
+    ("driver's licence", Ctx::License),
+    ("driving licence", Ctx::License),
+    ("driving license", Ctx::License),
+    ("license number", Ctx::License),
+    ("licence number", Ctx::License),
+    ("license no", Ctx::License),
+    ("license #", Ctx::License),
+    ("license:", Ctx::License),
+    ("license is", Ctx::License),
+    ("dl#", Ctx::License),
+    ("dl #", Ctx::License),
+    ("dl:", Ctx::License),
+    ("dl no", Ctx::License),
+    ("passport", Ctx::Passport),
+    ("account number", Ctx::Bank),
+    ("account no", Ctx::Bank),
+    ("account #", Ctx::Bank),
+    ("acct", Ctx::Bank),
+    ("bank account", Ctx::Bank),
+    ("checking account", Ctx::Bank),
+    ("savings account", Ctx::Bank),
+    ("routing number", Ctx::Bank),
+    ("nhs", Ctx::Nhs),
+    ("born", Ctx::Birth),
+    ("birth", Ctx::Birth),
+    ("dob", Ctx::Birth),
+    ("d.o.b", Ctx::Birth),
+    ("date:", Ctx::DateLabel),
+    ("when:", Ctx::DateLabel),
+];
+
+pub(crate) struct Ids {
+    keywords: AhoCorasick,
+    kinds: Vec<Ctx>,
+    date: Regex,
+    url: Regex,
+    mac: Regex,
+}
+
+const MONTHS: &str = "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\\.?";
+
+impl Ids {
+    pub(crate) fn new() -> Result<Self, String> {
+        let date = format!(
+            concat!(
+                r"(?i-u)\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}(?:[ T]\d{{1,2}}:\d{{2}}(?::\d{{2}}(?:\.\d{{1,9}})?)?)?",
+                r"|\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})",
+                r"|\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {m},? \d{{4}}",
+                r"|{m} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}",
+                r"|(?:19|20)\d{{2}})\b"
+            ),
+            m = MONTHS
+        );
+        let re = |p: &str| Regex::new(p).map_err(|e| e.to_string());
+        Ok(Ids {
+            keywords: AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(KEYWORDS.iter().map(|k| k.0))
+                .map_err(|e| e.to_string())?,
+            kinds: KEYWORDS.iter().map(|k| k.1).collect(),
+            date: re(&date)?,
+            url: re(r#"(?i-u)(?:(?:https?|ftp|wss?)://|www\.)[^\s<>"'`\\|{}^]+"#)?,
+            mac: re(concat!(
+                r"(?i-u)\b(?:[0-9a-f]{2}(?::[0-9a-f]{2}){5}|[0-9a-f]{2}(?:-[0-9a-f]{2}){5}",
+                r"|[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})\b"
+            ))?,
+        })
+    }
+
+    /// Context-word identifiers; needs digits in the text.
+    pub(crate) fn scan_context(&self, b: &[u8], out: &mut Vec<Span>) {
+        // Keywords matter only within 48 bytes before a digit: search those windows only.
+        let mut i = 0;
+        let mut searched_to = 0;
+        while let Some(off) = b[i..].iter().position(u8::is_ascii_digit) {
+            let d = i + off;
+            let from = d.saturating_sub(64).max(searched_to);
+            if from < d {
+                self.context_window(b, from, d, out);
+                searched_to = d;
+            }
+            i = d + 1;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+        }
+    }
+
+    fn context_window(&self, b: &[u8], from: usize, to: usize, out: &mut Vec<Span>) {
+        let input = aho_corasick::Input::new(b).range(from..to);
+        for m in self.keywords.find_iter(input) {
+            let s = m.start();
+            if s > 0 && b[s - 1].is_ascii_alphabetic() {
+                continue;
+            }
+            let kind = self.kinds[m.pattern().as_usize()];
+            let from = m.end();
+            let to = (from + 48).min(b.len());
+            match kind {
+                Ctx::Birth | Ctx::DateLabel => {
+                    if let Some(d) = self.date.find_at(&b[..to.min(b.len())], from) {
+                        let v = d.as_bytes();
+                        let year_only = v.len() == 4 && v.iter().all(u8::is_ascii_digit);
+                        if year_only && kind != Ctx::Birth {
+                            continue;
+                        }
+                        if d.end() < b.len() && b[d.end()].is_ascii_digit() {
+                            continue;
+                        }
+                        out.push(span(d.start(), d.end(), EntityType::DateTime));
+                    }
+                }
+                Ctx::License | Ctx::Passport | Ctx::Bank | Ctx::Nhs => {
+                    if let Some((vs, ve)) = value_after(b, from, to, kind) {
+                        let t = match kind {
+                            Ctx::License => EntityType::UsDriverLicense,
+                            Ctx::Passport => EntityType::UsPassport,
+                            Ctx::Bank => EntityType::UsBankNumber,
+                            _ => EntityType::UkNhs,
+                        };
+                        out.push(span(vs, ve, t));
+                    }
+                }
+            }
+        }
+    }
+
+    /// URLs; the caller checks for `://` or `www.` first.
+    pub(crate) fn scan_urls(&self, b: &[u8], out: &mut Vec<Span>) {
+        for m in self.url.find_iter(b) {
+            let s = m.start();
+            let mut e = m.end();
+            if s > 0 && is_word_byte(b[s - 1]) && !super::escape_before(b, s) {
+                continue;
+            }
+            // Trailing punctuation belongs to the sentence; unbalanced closers too.
+            loop {
+                if e <= s {
+                    break;
+                }
+                let c = b[e - 1];
+                let v = &b[s..e];
+                let unbalanced = |o: u8, c2: u8| {
+                    c == c2
+                        && v.iter().filter(|&&x| x == c2).count()
+                            > v.iter().filter(|&&x| x == o).count()
+                };
+                if matches!(c, b'.' | b',' | b';' | b':' | b'!' | b'?' | b'*')
+                    || unbalanced(b'(', b')')
+                    || unbalanced(b'[', b']')
+                {
+                    e -= 1;
+                } else {
+                    break;
+                }
+            }
+            let v = &b[s..e];
+            let host_start = v.windows(3).position(|w| w == b"://").map_or(0, |p| p + 3);
+            let host_end = v[host_start..]
+                .iter()
+                .position(|&c| matches!(c, b'/' | b'?' | b'#'))
+                .map_or(v.len(), |p| host_start + p);
+            let host = v[host_start..host_end].to_ascii_lowercase();
+            let host = match host.iter().rposition(|&c| c == b'@') {
+                Some(p) => &host[p + 1..],
+                None => &host[..],
+            };
+            let host = match host.iter().rposition(|&c| c == b':') {
+                Some(p) if !host.contains(&b']') || host[p - 1] == b']' => &host[..p],
+                _ => host,
+            };
+            if !host.contains(&b'.') && !host.starts_with(b"[") || reserved_host(host) {
+                continue;
+            }
+            out.push(span(s, e, EntityType::Url));
+        }
+    }
+
+    /// MAC addresses; the caller checks for `:`, `-` or `.` between hex digits.
+    pub(crate) fn scan_macs(&self, b: &[u8], out: &mut Vec<Span>) {
+        let hex = |c: u8| c.is_ascii_hexdigit();
+        // Gate: `hh:hh:` / `hh-hh-`, or `hhhh.hhhh.`.
+        let first = b.windows(10).position(|w| {
+            (matches!(w[2], b':' | b'-')
+                && w[5] == w[2]
+                && hex(w[3])
+                && hex(w[4])
+                && hex(w[0])
+                && hex(w[1]))
+                || (w[4] == b'.'
+                    && w[9] == b'.'
+                    && w[..4].iter().all(|&c| hex(c))
+                    && w[5..9].iter().all(|&c| hex(c)))
+        });
+        let Some(first) = first else {
+            return;
+        };
+        let from = first.saturating_sub(1);
+        for m in self.mac.find_iter(&b[from..]) {
+            let (s, e) = (from + m.start(), from + m.end());
+            if (s > 0 && matches!(b[s - 1], b':' | b'-' | b'.'))
+                || (e < b.len()
+                    && matches!(b[e], b':' | b'-' | b'.')
+                    && e + 1 < b.len()
+                    && b[e + 1].is_ascii_hexdigit())
+            {
+                continue;
+            }
+            let hex: Vec<u8> = m
+                .as_bytes()
+                .iter()
+                .filter(|c| c.is_ascii_hexdigit())
+                .map(u8::to_ascii_lowercase)
+                .collect();
+            // Broadcast and all-zero addresses identify nobody; digit-only groups that are
+            // all the same are more likely a counter.
+            if hex.iter().all(|&c| c == hex[0]) {
+                continue;
+            }
+            out.push(span(s, e, EntityType::MacAddress));
+        }
+    }
+}
+
+/// Bitcoin (base58check, bech32/bech32m) and Ethereum addresses: one pass over long
+/// alphanumeric runs.
+pub(crate) fn scan_crypto(b: &[u8], out: &mut Vec<Span>) {
+    let n = b.len();
+    let mut i = 0;
+    while i < n {
+        // Every address holds a digit early: `1`/`3` first (base58), `0x`, `bc1`/`tb1`.
+        let Some(off) = b[i..].iter().position(|&c| matches!(c, b'0' | b'1' | b'3')) else {
+            break;
+        };
+        i += off;
+        let mut s = i;
+        if b[i] == b'1'
+            && i >= 2
+            && (b[i - 2..i].eq_ignore_ascii_case(b"bc") || b[i - 2..i].eq_ignore_ascii_case(b"tb"))
+        {
+            s = i - 2;
+        }
+        if s > 0 && is_word_byte(b[s - 1]) {
+            while i < n && is_word_byte(b[i]) {
+                i += 1;
+            }
+            continue;
+        }
+        let mut e = i;
+        while e < n && b[e].is_ascii_alphanumeric() {
+            e += 1;
+        }
+        if e - s < 26 || (e < n && (b[e] == b'_' || b[e] >= 0x80)) {
+            i = e.max(i + 1);
+            continue;
+        }
+        let v = &b[s..e];
+        let ok = match v[0] {
+            b'0' => v.len() == 42 && v[1] == b'x' && v[2..].iter().all(u8::is_ascii_hexdigit),
+            b'1' | b'3' => v.len() <= 35 && base58check(v),
+            _ => v.len() <= 90 && bech32_valid(v),
+        };
+        if ok {
+            out.push(span(s, e, EntityType::Crypto));
+        }
+        i = e.max(i + 1);
+    }
+}
+
+fn span(start: usize, end: usize, entity_type: EntityType) -> Span {
+    Span {
+        start,
+        end,
+        entity_type,
+    }
+}
+
+/// Hosts reserved for documentation and local use (RFC 2606, RFC 6761): no one's data.
+fn reserved_host(h: &[u8]) -> bool {
+    let h = h.strip_prefix(b"www.").unwrap_or(h);
+    matches!(
+        h,
+        b"example.com" | b"example.net" | b"example.org" | b"localhost"
+    ) || h.ends_with(b".example.com")
+        || h.ends_with(b".example.net")
+        || h.ends_with(b".example.org")
+        || h.ends_with(b".example")
+        || h.ends_with(b".test")
+        || h.ends_with(b".invalid")
+        || h.ends_with(b".localhost")
+}
+
+/// The first identifier-shaped token in `b[from..to]` for a context keyword of `kind`.
+fn value_after(b: &[u8], from: usize, to: usize, kind: Ctx) -> Option<(usize, usize)> {
+    let mut i = from;
+    while i < to {
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        let mut e = i;
+        // Values may be grouped with single spaces or dashes: "943 476 5919".
+        while e < b.len()
+            && (b[e].is_ascii_alphanumeric()
+                || (matches!(b[e], b' ' | b'-')
+                    && e + 1 < b.len()
+                    && b[e + 1].is_ascii_digit()
+                    && b[e - 1].is_ascii_digit()))
+        {
+            e += 1;
+        }
+        let v = &b[s..e];
+        let digits = v.iter().filter(|c| c.is_ascii_digit()).count();
+        let letters = v.iter().filter(|c| c.is_ascii_alphabetic()).count();
+        let compact: Vec<u8> = v
+            .iter()
+            .copied()
+            .filter(u8::is_ascii_alphanumeric)
+            .collect();
+        let lead_letters = compact
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let ok = match kind {
+            Ctx::License => {
+                (5..=14).contains(&digits)
+                    && lead_letters <= 2
+                    && letters == lead_letters
+                    && compact.len() <= 16
+            }
+            Ctx::Passport => {
+                (6..=9).contains(&digits) && lead_letters <= 2 && letters == lead_letters
+            }
+            Ctx::Bank => (8..=17).contains(&digits) && letters == 0,
+            Ctx::Nhs => digits == 10 && letters == 0 && nhs_valid(&compact),
+            _ => false,
+        };
+        if ok {
+            return Some((s, e));
+        }
+        // Only skip short words ("is", "number", "no."); a long other value ends the search.
+        if digits > 0 {
+            return None;
+        }
+        i = e;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(t: &str) -> Vec<(String, EntityType)> {
+        let ids = Ids::new().unwrap();
+        let mut v = Vec::new();
+        let b = t.as_bytes();
+        ids.scan_context(b, &mut v);
+        ids.scan_urls(b, &mut v);
+        ids.scan_macs(b, &mut v);
+        scan_crypto(b, &mut v);
+        v.iter()
+            .map(|s| (t[s.start..s.end].to_string(), s.entity_type))
+            .collect()
+    }
+
+    #[test]
+    fn context_ids() {
+        assert_eq!(
+            found("my driver's license is F956444351718."),
+            vec![("F956444351718".into(), EntityType::UsDriverLicense)]
+        );
+        assert_eq!(
+            found("Passport number: 912803456"),
+            vec![("912803456".into(), EntityType::UsPassport)]
+        );
+        assert_eq!(
+            found("bank account 000123456789"),
+            vec![("000123456789".into(), EntityType::UsBankNumber)]
+        );
+        assert_eq!(
+            found("NHS number 943 476 5919"),
+            vec![("943 476 5919".into(), EntityType::UkNhs)]
+        );
+        assert!(found("NHS number 943 476 5918").is_empty());
+        assert_eq!(
+            found("She was born on 6/17/1947. Her"),
+            vec![("6/17/1947".into(), EntityType::DateTime)]
+        );
+        assert_eq!(
+            found("DOB: March 3, 1980"),
+            vec![("March 3, 1980".into(), EntityType::DateTime)]
+        );
+        assert!(found("released on 2024-05-01").is_empty());
+    }
+
+    #[test]
+    fn urls_macs_crypto() {
+        assert_eq!(
+            found("see https://www.ReportConsumer.com/a?b=1)."),
+            vec![(
+                "https://www.ReportConsumer.com/a?b=1".into(),
+                EntityType::Url
+            )]
+        );
+        assert!(found("call https://api.example.com/v1/items now").is_empty());
+        assert_eq!(
+            found("mac 00:1A:2B:3C:4D:5E up"),
+            vec![("00:1A:2B:3C:4D:5E".into(), EntityType::MacAddress)]
+        );
+        for a in [
+            "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+            "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+            "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+            "0x52908400098527886E0F7030069857D2E4169EE7",
+        ] {
+            assert_eq!(
+                found(&format!("send to {a} ok")),
+                vec![(a.into(), EntityType::Crypto)]
+            );
+        }
+        assert!(found("send to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3 ok").is_empty());
+        assert!(found("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdx").is_empty());
+    }
+}
