@@ -41,6 +41,8 @@ joined AS (
            array_slice(t.messages, 1, -2) AS input_messages,
            t.prompt, t.answer,
            CASE
+               WHEN t._pii_drop IS NOT NULL
+                   THEN 'PII policy drops it (' || t._pii_drop || ')'
                WHEN (t.answer_role IS DISTINCT FROM 'assistant') OR COALESCE(trim(t.answer), '') = ''
                    THEN 'no assistant answer'
                WHEN (t.prompt_role IS DISTINCT FROM 'user') OR COALESCE(trim(t.prompt), '') = ''

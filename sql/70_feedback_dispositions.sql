@@ -13,6 +13,7 @@ SELECT e.event_id, e.interaction_id, e._source AS source, e._line AS line,
            WHEN 'applied' THEN e.type
            WHEN 'duplicate' THEN 'repeated event_id'
            WHEN 'orphan' THEN 'interaction not in this run'
+           WHEN 'pii_drop' THEN 'PII policy drops it (' || e._pii_drop || ')'
            ELSE 'unknown feedback type'
        END AS reason,
        CASE WHEN e.status = 'duplicate' THEN e.event_id END AS duplicate_of

@@ -1,5 +1,6 @@
 //! Whole runs of the real binary over fixture trees: what a user gets in the sink.
 
+mod pii_policy;
 mod support;
 
 use std::collections::BTreeMap;

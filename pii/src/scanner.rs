@@ -272,4 +272,9 @@ impl Scanner {
         }
         Some(out)
     }
+
+    /// How findings of type `t` are redacted.
+    pub fn strategy(&self, t: EntityType) -> Strategy {
+        self.strategies[t.index()]
+    }
 }

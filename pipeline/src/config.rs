@@ -82,7 +82,7 @@ pub struct SqlConfig {
     pub dir: String,
 }
 
-/// Scanner lists.
+/// Scanner lists and redaction policy.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PiiConfig {
@@ -90,6 +90,40 @@ pub struct PiiConfig {
     pub deny: Vec<String>,
     /// Terms never redacted.
     pub allow: Vec<String>,
+    /// Entity types not detected at all.
+    pub disable: Vec<String>,
+    /// Name of the environment variable holding the pseudonym key (the key itself never
+    /// enters the config, its hash, logs or reports).
+    pub pseudonym_key_env: String,
+    /// Redaction per entity type: placeholder, pseudonym, mask or drop.
+    pub strategies: BTreeMap<String, String>,
+}
+
+impl PiiConfig {
+    /// The configured strategy of each entity type named in `[pii.strategies]`.
+    pub fn strategies(&self) -> Result<Vec<(pii::EntityType, pii::Strategy)>> {
+        self.strategies
+            .iter()
+            .map(|(t, s)| {
+                let t = t.parse::<pii::EntityType>().map_err(|_| {
+                    Error::config(format!("config pii.strategies: unknown entity type {t}"))
+                })?;
+                let s = match s.as_str() {
+                    "placeholder" => pii::Strategy::Placeholder,
+                    "pseudonym" => pii::Strategy::Pseudonym,
+                    "mask" => pii::Strategy::Mask,
+                    "drop" => pii::Strategy::Drop,
+                    other => {
+                        return Err(Error::config(format!(
+                            "config pii.strategies.{}: unknown strategy {other:?} (expected placeholder, pseudonym, mask or drop)",
+                            t.as_str()
+                        )))
+                    }
+                };
+                Ok((t, s))
+            })
+            .collect()
+    }
 }
 
 /// Keys holding paths, resolved against the directory of the file that sets them.
@@ -146,13 +180,14 @@ impl Config {
                 "config store.connect_timeout_secs and store.request_timeout_secs must be at least 1",
             ));
         }
-        for t in &self.gates.leak_allow {
+        for t in self.gates.leak_allow.iter().chain(&self.pii.disable) {
             if t.parse::<pii::EntityType>().is_err() {
                 return Err(Error::config(format!(
-                    "config gates.leak_allow: unknown entity type {t}"
+                    "config: unknown entity type {t} (expected a Presidio name such as EMAIL_ADDRESS)"
                 )));
             }
         }
+        self.pii.strategies()?;
         for (name, value) in &self.params {
             if !matches!(
                 value,
@@ -231,6 +266,16 @@ mod tests {
         assert!(e.one_line().contains("memroy_limit_mb"), "{}", e.one_line());
         std::fs::write(&path, "source = [").unwrap();
         assert_eq!(Config::load(Some(&path)).unwrap_err().exit_code(), 2);
+        for bad in [
+            "[pii.strategies]\nEMAIL_ADDRESS = \"shred\"\n",
+            "[pii.strategies]\nEMAIL = \"mask\"\n",
+            "[pii]\ndisable = [\"PHONE\"]\n",
+        ] {
+            std::fs::write(&path, bad).unwrap();
+            let e = Config::load(Some(&path)).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad}");
+            assert!(e.one_line().contains("unknown"), "{}", e.one_line());
+        }
         let missing = dir.path().join("nope.toml");
         assert!(Config::load(Some(&missing))
             .unwrap_err()

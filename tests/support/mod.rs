@@ -14,10 +14,16 @@ pub fn repo() -> PathBuf {
 
 /// Runs `flywheel ARGS` from the repository root.
 pub fn flywheel(args: &[&str]) -> Output {
+    flywheel_env(args, &[])
+}
+
+/// Runs `flywheel ARGS` from the repository root with extra environment variables.
+pub fn flywheel_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_flywheel"))
         .args(args)
         .current_dir(repo())
         .env("FLYWHEEL_LOG", "warn")
+        .envs(env.iter().copied())
         .output()
         .expect("flywheel runs")
 }

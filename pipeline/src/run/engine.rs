@@ -22,19 +22,41 @@ pub struct Engine {
     pub pii: Arc<PiiStats>,
 }
 
-/// Builds the scanner from the config's deny and allow lists.
+/// Builds the scanner from the config's `[pii]` lists and strategies. The pseudonym key is
+/// read from the environment only when a strategy needs it.
 pub fn scanner(config: &Config) -> Result<pii::Scanner> {
-    pii::ScannerBuilder::new()
-        .names(&config.pii.deny)
-        .allow(&config.pii.allow)
+    let pii = &config.pii;
+    let strategies = pii.strategies()?;
+    let disabled: Vec<pii::EntityType> =
+        pii.disable.iter().filter_map(|t| t.parse().ok()).collect();
+    let mut builder = pii::ScannerBuilder::new()
+        .names(&pii.deny)
+        .allow(&pii.allow)
+        .disable(disabled);
+    if strategies
+        .iter()
+        .any(|(_, s)| *s == pii::Strategy::Pseudonym)
+    {
+        let var = &pii.pseudonym_key_env;
+        let key = std::env::var(var).unwrap_or_default();
+        if key.is_empty() {
+            return Err(Error::config(format!(
+                "config [pii]: the pseudonym strategy needs a key in environment variable {var}, which is unset or empty"
+            )));
+        }
+        builder = builder.pseudonym_key(key.into_bytes());
+    }
+    for (t, s) in strategies {
+        builder = builder.strategy(t, s);
+    }
+    builder
         .build()
         .map_err(|e| Error::config(format!("config [pii]: {e}")))
 }
 
 impl Engine {
-    /// A session spilling into `spill_dir`.
-    pub fn new(config: &Config, spill_dir: &Path) -> Result<Engine> {
-        let scanner = Arc::new(scanner(config)?);
+    /// A session spilling into `spill_dir`, its UDFs around `scanner`.
+    pub fn new(config: &Config, scanner: Arc<pii::Scanner>, spill_dir: &Path) -> Result<Engine> {
         let pool = FairSpillPool::new(config.engine.memory_limit_mb * 1024 * 1024);
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_pool(Arc::new(pool))

@@ -96,10 +96,21 @@ pub async fn stage(
     Ok(stats)
 }
 
+/// Free-text columns of each kind, after redaction: `_pii_drop` names the entity types
+/// found in them whose strategy is `drop` (the SQL stages filter those records).
+fn text_columns(kind: LogKind) -> &'static str {
+    match kind {
+        LogKind::Interactions => "messages, metadata",
+        LogKind::Feedback => "comment, edited_output, metadata",
+    }
+}
+
 async fn register_views(ctx: &SessionContext, kind: LogKind, staged: &str) -> Result<()> {
     let good = ctx
         .sql(&format!(
-            "SELECT * EXCLUDE (_error, _raw) FROM {staged} WHERE _error IS NULL"
+            "SELECT * EXCLUDE (_error, _raw), pii_dropped({}) AS _pii_drop
+             FROM {staged} WHERE _error IS NULL",
+            text_columns(kind)
         ))
         .await?;
     ctx.register_table(kind.dir(), good.into_view())?;

@@ -15,6 +15,7 @@ pub mod stages;
 pub mod state;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{SecondsFormat, Utc};
@@ -34,11 +35,8 @@ use crate::{Error, Result};
 
 /// Runs the job and returns the summary to print.
 pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
-    let source = store::open_source(
-        args.source.as_deref().unwrap_or(&config.source),
-        &config.store,
-    )?;
-    let sink = store::open_sink(args.sink.as_deref().unwrap_or(&config.sink), &config.store)?;
+    // Everything that can fail on config is checked before the sink is touched.
+    let scanner = Arc::new(engine::scanner(config)?);
     let range = DateRange::new(
         args.date.as_deref(),
         args.from.as_deref(),
@@ -46,6 +44,11 @@ pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
     )?;
     let stages = stages::load(&config.sql)?;
     let config_hash = config_hash(config, &stages);
+    let source = store::open_source(
+        args.source.as_deref().unwrap_or(&config.source),
+        &config.store,
+    )?;
+    let sink = store::open_sink(args.sink.as_deref().unwrap_or(&config.sink), &config.store)?;
     let mut timings = Timings::start();
 
     // The lock covers reading and writing state: two runs must not pick the same inputs.
@@ -86,7 +89,7 @@ pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
                 ));
             }
         }
-        let summary = run_stages(config, args, &source, &sink, &inputs, &run_id, &stages, &config_hash, timings).await?;
+        let summary = run_stages(config, args, &source, &sink, &inputs, &run_id, &stages, &config_hash, scanner, timings).await?;
         if !args.dry_run {
             failpoint::hit("before_state");
             state.record(&sink, &inputs, &run_id).await?;
@@ -139,11 +142,12 @@ async fn run_stages(
     run_id: &str,
     stages: &[stages::Stage],
     config_hash: &str,
+    scanner: Arc<pii::Scanner>,
     mut timings: Timings,
 ) -> Result<String> {
     let started = Utc::now();
     let work = WorkDir::create(&config.engine.work_dir, run_id)?;
-    let engine = Engine::new(config, &work.path)?;
+    let engine = Engine::new(config, scanner, &work.path)?;
     let ingest_stats = ingest::stage(
         &engine,
         source,
@@ -246,7 +250,7 @@ async fn run_stages(
 pub async fn validate(config: &Config) -> Result<()> {
     let stages = stages::load(&config.sql)?;
     let work = WorkDir::create(&config.engine.work_dir, "validate")?;
-    let engine = Engine::new(config, &work.path)?;
+    let engine = Engine::new(config, Arc::new(engine::scanner(config)?), &work.path)?;
     let empty = Location {
         store: std::sync::Arc::new(object_store::memory::InMemory::new()),
         prefix: Default::default(),

@@ -24,6 +24,7 @@ pub fn udfs(scanner: Arc<::pii::Scanner>, stats: Arc<PiiStats>) -> Vec<ScalarUDF
             Arc::clone(&stats),
         )),
         ScalarUDF::new_from_impl(pii::RedactMessages::new(Arc::clone(&scanner), stats)),
+        ScalarUDF::new_from_impl(pii::DroppedTypes::new(&scanner)),
         ScalarUDF::new_from_impl(pii::ScanTypes::new(scanner)),
         ScalarUDF::new_from_impl(text::NormalizeText::new()),
         ScalarUDF::new_from_impl(text::TokenEstimate::new()),

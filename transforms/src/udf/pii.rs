@@ -9,8 +9,10 @@ use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
-use ::pii::{RecordContext, Scanner};
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, StringBuilder, StructArray};
+use ::pii::{EntityType, RecordContext, Scanner, Strategy};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, ListArray, StringArray, StringBuilder, StructArray,
+};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{
@@ -70,10 +72,10 @@ impl PiiCounts {
 /// placeholder numbering (one range per record).
 fn redact_ranges(
     scanner: &Scanner,
-    texts: &datafusion::arrow::array::StringArray,
+    texts: &StringArray,
     records: impl Iterator<Item = std::ops::Range<usize>>,
     counts: &mut PiiCounts,
-) -> datafusion::arrow::array::StringArray {
+) -> StringArray {
     let mut out = StringBuilder::with_capacity(texts.len(), texts.value_data().len());
     let mut next = 0;
     let copy = |out: &mut StringBuilder, i: usize| {
@@ -265,7 +267,7 @@ impl ScanTypes {
         ScanTypes { scanner, signature }
     }
 
-    fn types_of<'a>(&self, texts: impl Iterator<Item = &'a str>) -> Option<String> {
+    fn types_of(&self, texts: &mut dyn Iterator<Item = &str>) -> Option<String> {
         let mut found: Vec<&'static str> = texts
             .flat_map(|t| self.scanner.detect(t))
             .map(|s| s.entity_type.as_str())
@@ -300,26 +302,140 @@ impl ScalarUDFImpl for ScanTypes {
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let array = args.args[0].to_array(args.number_rows)?;
-        let mut out = StringBuilder::new();
-        if let Some(list) = array.as_list_opt::<i32>() {
-            let values = list.values().as_struct();
-            let Some(content) = values.column_by_name("content") else {
-                return exec_err!("pii_scan: messages have no `content` field");
+        let out = per_row(&array, "pii_scan", |texts| self.types_of(texts))?;
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+}
+
+/// One output string per row of `array` (text, or messages whose non-NULL contents are
+/// the row's texts); `f` is called once per row, in order, with no texts for a NULL row.
+fn per_row(
+    array: &ArrayRef,
+    udf: &str,
+    mut f: impl FnMut(&mut dyn Iterator<Item = &str>) -> Option<String>,
+) -> Result<StringArray> {
+    let mut out = StringBuilder::new();
+    if let Some(list) = array.as_list_opt::<i32>() {
+        let values = list.values().as_struct();
+        let Some(content) = values.column_by_name("content") else {
+            return exec_err!("{udf}: messages have no `content` field");
+        };
+        let content = content.as_string::<i32>();
+        let offsets = list.value_offsets();
+        for i in 0..list.len() {
+            let entries = match list.is_valid(i) {
+                true => offsets[i] as usize..offsets[i + 1] as usize,
+                false => 0..0,
             };
-            let content = content.as_string::<i32>();
-            let offsets = list.value_offsets();
-            for i in 0..list.len() {
-                let range = offsets[i] as usize..offsets[i + 1] as usize;
-                let texts = range
-                    .filter(|&j| !content.is_null(j))
-                    .map(|j| content.value(j));
-                out.append_option(self.types_of(texts));
-            }
-        } else {
-            for t in array.as_string::<i32>().iter() {
-                out.append_option(t.and_then(|t| self.types_of(std::iter::once(t))));
+            let mut texts = entries
+                .filter(|&j| !content.is_null(j))
+                .map(|j| content.value(j));
+            out.append_option(f(&mut texts));
+        }
+    } else {
+        for t in array.as_string::<i32>().iter() {
+            out.append_option(f(&mut t.into_iter()));
+        }
+    }
+    Ok(out.finish())
+}
+
+/// `pii_dropped(text | messages, ...) -> text`: the entity types whose redaction strategy
+/// is `drop` and whose placeholder appears in any of the already-redacted arguments,
+/// comma-separated and sorted, or NULL. Reading the placeholders back avoids scanning the text a second time; the SQL
+/// stages filter records where it is not NULL.
+#[derive(Debug)]
+pub(super) struct DroppedTypes {
+    /// `<TYPE_` prefixes of the types to drop, with their names.
+    markers: Vec<(String, &'static str)>,
+    signature: Signature,
+}
+
+impl DroppedTypes {
+    pub fn new(scanner: &Scanner) -> Self {
+        let markers = EntityType::all()
+            .iter()
+            .filter(|t| scanner.strategy(**t) == Strategy::Drop)
+            .map(|t| (format!("<{}_", t.as_str()), t.as_str()))
+            .collect();
+        DroppedTypes {
+            markers,
+            signature: Signature::variadic_any(Volatility::Immutable),
+        }
+    }
+
+    fn dropped_in(&self, text: &str, found: &mut Vec<&'static str>) {
+        for (marker, name) in &self.markers {
+            if !found.contains(name) && has_placeholder(text, marker) {
+                found.push(name);
             }
         }
-        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
+
+/// Whether `text` holds `<TYPE_1>`-style placeholder starting with `marker` (`<TYPE_`).
+fn has_placeholder(text: &str, marker: &str) -> bool {
+    text.match_indices(marker).any(|(at, _)| {
+        let rest = &text.as_bytes()[at + marker.len()..];
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        digits > 0 && rest.get(digits) == Some(&b'>')
+    })
+}
+
+impl PartialEq for DroppedTypes {
+    fn eq(&self, other: &Self) -> bool {
+        self.markers == other.markers
+    }
+}
+impl Eq for DroppedTypes {}
+impl Hash for DroppedTypes {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        "pii_dropped".hash(state)
+    }
+}
+
+impl ScalarUDFImpl for DroppedTypes {
+    fn name(&self) -> &str {
+        "pii_dropped"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        if self.markers.is_empty() {
+            let nulls = StringArray::new_null(args.number_rows);
+            return Ok(ColumnarValue::Array(Arc::new(nulls)));
+        }
+        // Types found per row, over every argument.
+        let mut rows: Vec<Vec<&'static str>> = vec![Vec::new(); args.number_rows];
+        for arg in &args.args {
+            let array = arg.to_array(args.number_rows)?;
+            if !matches!(array.data_type(), DataType::Utf8) && array.as_list_opt::<i32>().is_none()
+            {
+                return exec_err!(
+                    "pii_dropped takes text or messages, not {}",
+                    array.data_type()
+                );
+            }
+            let mut row = 0;
+            per_row(&array, "pii_dropped", |texts| {
+                for text in texts {
+                    self.dropped_in(text, &mut rows[row]);
+                }
+                row += 1;
+                None
+            })?;
+        }
+        let out: StringArray = rows
+            .into_iter()
+            .map(|mut found| {
+                found.sort_unstable();
+                (!found.is_empty()).then(|| found.join(","))
+            })
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
     }
 }

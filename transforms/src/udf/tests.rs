@@ -242,6 +242,55 @@ async fn pii_redact_messages_handles_sliced_lists() {
 }
 
 #[tokio::test]
+async fn pii_dropped_names_drop_types_found_in_any_argument() {
+    // With EMAIL_ADDRESS set to drop, a record is flagged when its redacted messages or its
+    // metadata hold an email placeholder; other placeholders, look-alikes without a number
+    // and NULL rows are not; each type is named once.
+    let scanner = ::pii::ScannerBuilder::new()
+        .strategy(::pii::EntityType::EmailAddress, ::pii::Strategy::Drop)
+        .strategy(::pii::EntityType::CreditCard, ::pii::Strategy::Drop)
+        .build()
+        .unwrap();
+    let ctx = SessionContext::new();
+    crate::register_udfs(&ctx, Arc::new(scanner), Arc::new(PiiStats::default()));
+    let chats = messages_batch(&[Some(JANE), Some(CLEAN_CHAT), None, Some(CLEAN_CHAT)]);
+    let meta = StringArray::from(vec![
+        Some("card 4111 1111 1111 1111"),
+        Some("<PHONE_NUMBER_1> and <EMAIL_ADDRESS_x> and <EMAIL_ADDRESS_>"),
+        None,
+        Some("mail bob@example.org"),
+    ]);
+    let schema = Arc::new(Schema::new(vec![
+        chats.schema().field(0).clone(),
+        Field::new("meta", DataType::Utf8, true),
+    ]));
+    let batch =
+        RecordBatch::try_new(schema, vec![Arc::clone(chats.column(0)), Arc::new(meta)]).unwrap();
+    register(&ctx, "records", batch);
+    let out = strings(
+        &ctx,
+        "SELECT pii_dropped(pii_redact_messages(messages), pii_redact(meta)) FROM records",
+    )
+    .await;
+    assert_eq!(
+        out,
+        vec![
+            Some("CREDIT_CARD,EMAIL_ADDRESS".to_string()),
+            None,
+            None,
+            Some("EMAIL_ADDRESS".to_string()),
+        ]
+    );
+    // The default scanner drops nothing: all NULL without looking.
+    let (ctx, _) = session();
+    text_table(&ctx, vec![Some("<EMAIL_ADDRESS_1>")]);
+    assert_eq!(
+        strings(&ctx, "SELECT pii_dropped(t) FROM texts").await,
+        vec![None]
+    );
+}
+
+#[tokio::test]
 async fn fw_normalize_folds_width_case_punctuation_and_space() {
     // Duplicate detection compares this form: NFKC, lower case, punctuation as space,
     // whitespace collapsed and trimmed; NULL stays NULL.
