@@ -37,13 +37,9 @@ fn fold(c: char) -> Option<Fold> {
 pub(crate) fn view(text: &str) -> Option<View> {
     let b = text.as_bytes();
     // Every char above is encoded with a lead byte C2, E2, E3 or EF.
-    let hit = b.iter().enumerate().any(|(i, &c)| {
-        matches!(c, 0xC2 | 0xE2 | 0xE3 | 0xEF)
-            && text[i..]
-                .chars()
-                .next()
-                .is_some_and(|ch| fold(ch).is_some())
-    });
+    let hit = memchr::memchr3_iter(0xC2, 0xE2, 0xEF, b)
+        .chain(memchr::memchr_iter(0xE3, b))
+        .any(|i| text[i..].chars().next().is_some_and(|ch| fold(ch).is_some()));
     if !hit {
         return None;
     }

@@ -6,6 +6,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::Regex;
 
 use super::is_word_byte;
+use crate::classify::{Classes, DIGIT};
 use crate::validate::{base58check, bech32_valid, nhs_valid};
 use crate::{EntityType, Span};
 
@@ -96,12 +97,11 @@ impl Ids {
     }
 
     /// Context-word identifiers; needs digits in the text.
-    pub(crate) fn scan_context(&self, b: &[u8], out: &mut Vec<Span>) {
+    pub(crate) fn scan_context(&self, b: &[u8], classes: &Classes, out: &mut Vec<Span>) {
         // Keywords matter only within 48 bytes before a digit: search those windows only.
         let mut i = 0;
         let mut searched_to = 0;
-        while let Some(off) = b[i..].iter().position(u8::is_ascii_digit) {
-            let d = i + off;
+        while let Some(d) = classes.next(DIGIT, i) {
             let from = d.saturating_sub(64).max(searched_to);
             if from < d {
                 self.context_window(b, from, d, out);
@@ -384,7 +384,7 @@ mod tests {
         let ids = Ids::new().unwrap();
         let mut v = Vec::new();
         let b = t.as_bytes();
-        ids.scan_context(b, &mut v);
+        ids.scan_context(b, &Classes::of(b), &mut v);
         ids.scan_urls(b, &mut v);
         ids.scan_macs(b, &mut v);
         scan_crypto(b, &mut v);

@@ -11,6 +11,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, I
 
 use super::names::{letter_at, letter_before, title_before, Phrases};
 use super::{escape_before, is_word_byte};
+use crate::classify::{Classes, DIGIT, UPPER};
 use crate::{EntityType, Span};
 
 const PLACES: &str = include_str!("../../../data/dictionaries/places.txt");
@@ -279,19 +280,21 @@ impl Location {
     }
 
     /// Street addresses, units and post boxes.
-    pub(crate) fn scan_addresses(&self, text: &str, out: &mut Vec<Span>) {
+    pub(crate) fn scan_addresses(&self, text: &str, classes: &Classes, out: &mut Vec<Span>) {
         let b = text.as_bytes();
         let n = b.len();
         let mut i = 0;
         let mut last_end = 0;
         while i < n {
             // Candidates: a digit at a word start, or a capital that may open a unit or box.
-            let Some(off) = b[i..].iter().position(|&c| {
-                c.is_ascii_digit() || matches!(c, b'A' | b'S' | b'P' | b'U' | b'F' | b'D')
-            }) else {
+            let Some(p) = classes.next(DIGIT | UPPER, i) else {
                 break;
             };
-            i += off;
+            i = p;
+            if !b[i].is_ascii_digit() && !matches!(b[i], b'A' | b'S' | b'P' | b'U' | b'F' | b'D') {
+                i += 1;
+                continue;
+            }
             if i > 0 && is_word_byte(b[i - 1]) && !escape_before(b, i) {
                 i += 1;
                 continue;
@@ -738,7 +741,7 @@ mod tests {
     fn addrs(t: &str) -> Vec<&str> {
         let l = Location::new().unwrap();
         let mut v = Vec::new();
-        l.scan_addresses(t, &mut v);
+        l.scan_addresses(t, &Classes::of(t.as_bytes()), &mut v);
         v.iter().map(|s| &t[s.start..s.end]).collect()
     }
 

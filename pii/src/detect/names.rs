@@ -13,6 +13,7 @@ use aho_corasick::{
 };
 
 use super::location::Location;
+use crate::classify::{Classes, HIGH, UPPER};
 use crate::{EntityType, Span};
 
 const FIRST: u8 = 1;
@@ -457,7 +458,13 @@ impl Names {
     }
 
     /// PERSON spans, and LOCATION spans for gazetteer places when `places` is given.
-    pub(crate) fn scan(&self, text: &str, places: Option<&Location>, out: &mut Vec<Span>) {
+    pub(crate) fn scan(
+        &self,
+        text: &str,
+        classes: &Classes,
+        places: Option<&Location>,
+        out: &mut Vec<Span>,
+    ) {
         if let Some(ac) = &self.custom {
             let b = text.as_bytes();
             for m in ac.find_iter(text) {
@@ -477,14 +484,15 @@ impl Names {
         let mut i = 0;
         let mut last_end = 0;
         while i < n {
-            match b[i..]
-                .iter()
-                // Capitals: ASCII, or a lead byte of a script with case (Latin, Greek,
-                // Cyrillic, Armenian, Latin Extended Additional); CJK and others have none.
-                .position(|&c| c.is_ascii_uppercase() || (0xC3..=0xD5).contains(&c) || c == 0xE1)
-            {
-                Some(off) => i += off,
+            match classes.next(UPPER | HIGH, i) {
+                Some(p) => i = p,
                 None => break,
+            }
+            // Capitals: ASCII, or a lead byte of a script with case (Latin, Greek, Cyrillic,
+            // Armenian, Latin Extended Additional); CJK and others have none.
+            if b[i] >= 0x80 && !((0xC3..=0xD5).contains(&b[i]) || b[i] == 0xE1) {
+                i += 1;
+                continue;
             }
             let place = places.and_then(|l| l.place_at(text, i));
             let push_place = |out: &mut Vec<Span>, e: usize| {
@@ -1019,7 +1027,7 @@ mod tests {
     fn names(t: &str) -> Vec<&str> {
         let n = Names::new(&[], &HashSet::new()).unwrap();
         let mut v = Vec::new();
-        n.scan(t, None, &mut v);
+        n.scan(t, &Classes::of(t.as_bytes()), None, &mut v);
         v.iter().map(|s| &t[s.start..s.end]).collect()
     }
 
