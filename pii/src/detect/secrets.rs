@@ -155,7 +155,7 @@ impl Secrets {
         // nothing past its end.
         let mut seen_end = 0;
         let mut p = 0;
-        while let Some(off) = b[p..].iter().position(|&c| c == b'=' || c == b':') {
+        while let Some(off) = memchr::memchr2(b'=', b':', &b[p..]) {
             let op = p + off;
             p = op + 1;
             if op < seen_end {
