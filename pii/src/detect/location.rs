@@ -10,6 +10,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind};
 
 use super::names::{letter_at, letter_before, title_before, Phrases};
+use super::wordkey::{key_of, letter_run, KeySet};
 use super::{escape_before, is_word_byte};
 use crate::classify::{Classes, DIGIT, UPPER};
 use crate::{EntityType, Span};
@@ -209,6 +210,9 @@ const PLACE_INTROS: &[&str] = &[
 /// The gazetteer and the context phrases.
 pub(crate) struct Location {
     places: AhoCorasick,
+    /// Keys of the places' leading ASCII letter runs ("new" for "New York", "" for "Ōsaka"):
+    /// a place can match only where the text's letter run is one of them.
+    first_runs: KeySet,
     ambiguous: Vec<bool>,
     address_intro: Phrases,
     place_intro: Phrases,
@@ -225,6 +229,13 @@ impl Location {
             terms.push(name);
             ambiguous.push(flag == "a");
         }
+        let first_runs = terms
+            .iter()
+            .filter_map(|t| {
+                let run = t.bytes().take_while(u8::is_ascii_alphabetic).count();
+                key_of(&t.as_bytes()[..run].to_ascii_lowercase())
+            })
+            .collect();
         let places = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
@@ -233,6 +244,7 @@ impl Location {
             .build(&terms)?;
         Ok(Location {
             places,
+            first_runs,
             ambiguous,
             address_intro: Phrases::new(ADDRESS_INTROS),
             place_intro: Phrases::new(PLACE_INTROS),
@@ -245,6 +257,13 @@ impl Location {
         let b = text.as_bytes();
         if letter_before(text, i) || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'_')) {
             return None;
+        }
+        // A match ending inside the letter run is rejected below, so the run must be a
+        // place's leading run (runs too long for a key go to the automaton).
+        if let (_, Some(key)) = letter_run(b, i) {
+            if !self.first_runs.contains(&key) {
+                return None;
+            }
         }
         let m = self
             .places

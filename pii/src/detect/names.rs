@@ -13,6 +13,7 @@ use aho_corasick::{
 };
 
 use super::location::Location;
+use super::wordkey::{key_of, letter_run, KeyMap};
 use crate::classify::{Classes, HIGH, UPPER};
 use crate::{EntityType, Span};
 
@@ -407,6 +408,9 @@ const STOP: &[&str] = &[
 pub(crate) struct Names {
     dict: AhoCorasick,
     flags: Vec<u8>,
+    /// The dictionary as exact word keys, when every term is plain ASCII letters (then the
+    /// longest term at a word start is the word's whole letter run or nothing that counts).
+    words: Option<KeyMap<u8>>,
     custom: Option<AhoCorasick>,
     strong: Phrases,
     weak: Phrases,
@@ -430,6 +434,16 @@ impl Names {
         add(&STOP.join("\n"), STOPW);
         map.retain(|k, f| *f & (FIRST | LAST | STOPW) != 0 && !allow.contains(k));
         let (terms, flags): (Vec<String>, Vec<u8>) = map.into_iter().unzip();
+        let words = terms
+            .iter()
+            .all(|t| t.bytes().all(|c| c.is_ascii_alphabetic()))
+            .then(|| {
+                terms
+                    .iter()
+                    .zip(&flags)
+                    .filter_map(|(t, &f)| Some((key_of(t.as_bytes())?, f)))
+                    .collect()
+            });
         let dict = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
@@ -450,6 +464,7 @@ impl Names {
         Ok(Names {
             dict,
             flags,
+            words,
             custom,
             strong: Phrases::new(STRONG_INTROS),
             weak: Phrases::new(WEAK_INTROS),
@@ -588,11 +603,17 @@ impl Names {
         let mut flags = 0;
         let mut end = word_end;
         if c.is_ascii() {
-            let input = Input::new(b).range(i..n_of(b)).anchored(Anchored::Yes);
-            if let Some(m) = self.dict.find(input) {
-                let me = m.end();
+            let (run, key) = letter_run(b, i);
+            let hit = match (&self.words, key) {
+                (Some(words), Some(key)) => words.get(&key).map(|&f| (i + run, f)),
+                _ => {
+                    let input = Input::new(b).range(i..b.len()).anchored(Anchored::Yes);
+                    (self.dict.find(input)).map(|m| (m.end(), self.flags[m.pattern().as_usize()]))
+                }
+            };
+            if let Some((me, f)) = hit {
                 if letter_at(text, me).is_none() {
-                    flags = self.flags[m.pattern().as_usize()];
+                    flags = f;
                     // "Jane's": the name is "Jane"; "Jean-Luc": the whole word.
                     if me < word_end && matches!(b[me], b'\'' | 0xE2) {
                         end = me;
@@ -791,10 +812,6 @@ struct Token {
     /// End of the whole word.
     word_end: usize,
     flags: u8,
-}
-
-fn n_of(b: &[u8]) -> usize {
-    b.len()
 }
 
 #[inline]
