@@ -52,7 +52,10 @@ impl Classes {
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            let (d, u, h, t) = scalar(rest);
+            // Zero padding matches no class and no trigger.
+            let mut last = [0u8; 64];
+            last[..rest.len()].copy_from_slice(rest);
+            let (d, u, h, t) = block64(&last);
             bits[k] = d;
             bits[k + 1] = u;
             bits[k + 2] = h;
@@ -111,7 +114,8 @@ impl Classes {
     }
 }
 
-/// Bitmaps of up to 64 bytes, one byte at a time (the tail, and targets without SSE2).
+/// Bitmaps of up to 64 bytes, one byte at a time (targets without SSE2).
+#[cfg(not(target_arch = "x86_64"))]
 fn scalar(b: &[u8]) -> (u64, u64, u64, u8) {
     let (mut d, mut u, mut h, mut t) = (0u64, 0u64, 0u64, 0u8);
     for (j, &c) in b.iter().enumerate() {

@@ -204,7 +204,7 @@ impl Scanner {
             }
             self.ids.scan_context(b, classes, &mut cands);
             self.ids.scan_macs(b, &mut cands);
-            scan_crypto(b, &mut cands);
+            scan_crypto(b, classes, &mut cands);
             if on(EntityType::Location) {
                 self.location.scan_addresses(text, classes, &mut cands);
             }

@@ -312,15 +312,19 @@ fn first_mac_window(b: &[u8]) -> Option<usize> {
 
 /// Bitcoin (base58check, bech32/bech32m) and Ethereum addresses: one pass over long
 /// alphanumeric runs.
-pub(crate) fn scan_crypto(b: &[u8], out: &mut Vec<Span>) {
+pub(crate) fn scan_crypto(b: &[u8], classes: &Classes, out: &mut Vec<Span>) {
     let n = b.len();
     let mut i = 0;
     while i < n {
         // Every address holds a digit early: `1`/`3` first (base58), `0x`, `bc1`/`tb1`.
-        let Some(off) = memchr::memchr3(b'0', b'1', b'3', &b[i..]) else {
+        let Some(p) = classes.next(DIGIT, i) else {
             break;
         };
-        i += off;
+        i = p;
+        if !matches!(b[i], b'0' | b'1' | b'3') {
+            i += 1;
+            continue;
+        }
         let mut s = i;
         if b[i] == b'1'
             && i >= 2
@@ -447,7 +451,7 @@ mod tests {
         ids.scan_context(b, &Classes::of(b), &mut v);
         ids.scan_urls(b, &mut v);
         ids.scan_macs(b, &mut v);
-        scan_crypto(b, &mut v);
+        scan_crypto(b, &Classes::of(b), &mut v);
         v.iter()
             .map(|s| (t[s.start..s.end].to_string(), s.entity_type))
             .collect()

@@ -10,7 +10,9 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind};
 
 use super::names::{letter_at, letter_before, title_before, Phrases};
-use super::wordkey::{key_of, letter_run, KeySet};
+use std::sync::LazyLock;
+
+use super::wordkey::{key_of, letter_run, KeySet, WordSet};
 use super::{escape_before, is_word_byte};
 use crate::classify::{Classes, DIGIT, UPPER};
 use crate::{EntityType, Span};
@@ -455,8 +457,14 @@ fn word(text: &str, i: usize) -> Option<(usize, bool, bool)> {
     Some((j, first.is_uppercase(), all_upper))
 }
 
-fn is_in(list: &[&str], w: &[u8]) -> bool {
-    list.iter().any(|x| x.as_bytes() == w)
+/// The word lists above as sets (they are looked up for every address candidate).
+static STOP_CAPS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(STOP_CAPS));
+static STREET_SUFFIX_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(STREET_SUFFIX));
+static STREET_WORDS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(STREET_WORDS));
+static PARTICLES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(PARTICLES));
+
+fn is_in(list: &LazyLock<WordSet>, w: &[u8]) -> bool {
+    list.contains(w)
 }
 
 /// Street words from `i`: (end, number of words, ends with a street suffix, has a
@@ -483,14 +491,14 @@ fn street_words(text: &str, i: usize) -> Option<(usize, usize, bool, bool)> {
         let wd = &b[k..we2];
         let lw = w.to_ascii_lowercase();
         if cap {
-            if is_in(STOP_CAPS, w) || (we < b.len() && b[we] == b':') {
+            if is_in(&STOP_CAPS_SET, w) || (we < b.len() && b[we] == b':') {
                 break;
             }
-            suffix = is_in(STREET_SUFFIX, w) || is_in(STREET_SUFFIX, wd);
-        } else if is_in(STREET_WORDS, &lw) || is_in(STREET_WORDS, wd) {
+            suffix = is_in(&STREET_SUFFIX_SET, w) || is_in(&STREET_SUFFIX_SET, wd);
+        } else if is_in(&STREET_WORDS_SET, &lw) || is_in(&STREET_WORDS_SET, wd) {
             street_word = true;
             suffix = false;
-        } else if words > 0 && is_in(PARTICLES, w) {
+        } else if words > 0 && is_in(&PARTICLES_SET, w) {
             suffix = false;
         } else {
             break;
@@ -499,7 +507,7 @@ fn street_words(text: &str, i: usize) -> Option<(usize, usize, bool, bool)> {
             break;
         }
         // An abbreviation keeps its dot ("St.", "u."), a sentence end does not.
-        end = if we2 > we && (is_in(STREET_SUFFIX, wd) || is_in(STREET_WORDS, wd)) {
+        end = if we2 > we && (is_in(&STREET_SUFFIX_SET, wd) || is_in(&STREET_WORDS_SET, wd)) {
             we2
         } else {
             we
@@ -516,7 +524,7 @@ fn street_words(text: &str, i: usize) -> Option<(usize, usize, bool, bool)> {
             .iter()
             .rposition(|&c| c == b' ')
             .map_or(i, |p| p + 1);
-        if ls >= i && is_in(PARTICLES, &b[ls..end]) && ls > i {
+        if ls >= i && is_in(&PARTICLES_SET, &b[ls..end]) && ls > i {
             end = ls - 1;
             words -= 1;
         } else {
@@ -554,11 +562,11 @@ fn street_before(text: &str, i: usize, not_before: usize) -> Option<usize> {
         };
         let w = &b[ws..we];
         if cap {
-            if is_in(STOP_CAPS, w) {
+            if is_in(&STOP_CAPS_SET, w) {
                 break;
             }
             s = Some(ws);
-        } else if !(is_in(PARTICLES, w) || is_in(STREET_WORDS, &b[ws..e])) {
+        } else if !(is_in(&PARTICLES_SET, w) || is_in(&STREET_WORDS_SET, &b[ws..e])) {
             break;
         }
         if ws < 2 || b[ws - 1] != b' ' || !letter_before(text, ws - 1) {
@@ -582,7 +590,7 @@ fn street_suffix_after(b: &[u8], i: usize) -> bool {
     while e < b.len() && b[e].is_ascii_alphabetic() {
         e += 1;
     }
-    e > s && is_in(STREET_SUFFIX, &b[s..e]) && (e >= b.len() || !b[e].is_ascii_alphanumeric())
+    e > s && is_in(&STREET_SUFFIX_SET, &b[s..e]) && (e >= b.len() || !b[e].is_ascii_alphanumeric())
 }
 
 /// Separator bytes between address pieces: spaces, commas, line breaks (also as `\n`
@@ -726,11 +734,11 @@ fn extend(text: &str, mut end: usize) -> usize {
             };
             let w = &b[j..we];
             if cap {
-                if is_in(STOP_CAPS, w) || (we < b.len() && b[we] == b':') {
+                if is_in(&STOP_CAPS_SET, w) || (we < b.len() && b[we] == b':') {
                     break;
                 }
                 got = Some(we);
-            } else if !(words > 0 && (is_in(PARTICLES, w) || w == b"kraj")) {
+            } else if !(words > 0 && (is_in(&PARTICLES_SET, w) || w == b"kraj")) {
                 break;
             }
             words += 1;

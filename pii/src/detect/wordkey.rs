@@ -33,6 +33,55 @@ pub(crate) fn key_of(word: &[u8]) -> Option<u128> {
     key
 }
 
+/// A fixed list of words compared exactly (case-sensitively): plain ASCII words by key, the
+/// few others (`St.`, `straße`) one by one.
+pub(crate) struct WordSet {
+    keys: KeySet,
+    other: Vec<&'static [u8]>,
+}
+
+impl WordSet {
+    pub(crate) fn new(list: &[&'static str]) -> Self {
+        let mut set = WordSet {
+            keys: KeySet::default(),
+            other: Vec::new(),
+        };
+        for w in list {
+            match exact_key(w.as_bytes()) {
+                Some(k) => {
+                    set.keys.insert(k);
+                }
+                None => set.other.push(w.as_bytes()),
+            }
+        }
+        set
+    }
+
+    #[inline]
+    pub(crate) fn contains(&self, w: &[u8]) -> bool {
+        match exact_key(w) {
+            Some(k) => self.keys.contains(&k),
+            None => self.other.iter().any(|x| *x == w),
+        }
+    }
+}
+
+/// Like [`key_of`] but keeping case; None unless `w` is 1 to [`MAX_LEN`] ASCII letters.
+#[inline]
+fn exact_key(w: &[u8]) -> Option<u128> {
+    if w.is_empty() || w.len() > MAX_LEN {
+        return None;
+    }
+    let mut key = 0u128;
+    for (j, &c) in w.iter().enumerate() {
+        if !c.is_ascii_alphabetic() {
+            return None;
+        }
+        key |= u128::from(c) << (8 * j);
+    }
+    Some(key)
+}
+
 pub(crate) type KeyMap<V> = HashMap<u128, V, BuildHasherDefault<KeyHasher>>;
 pub(crate) type KeySet = HashSet<u128, BuildHasherDefault<KeyHasher>>;
 
@@ -77,5 +126,8 @@ mod tests {
         assert_eq!(letter_run(b"\xc3\x96", 0), (0, Some(0)));
         assert_eq!(key_of(b"o'brien"), None);
         assert_ne!(key_of(b"ab"), key_of(b"ba"));
+        let set = WordSet::new(&["St", "St.", "straße"]);
+        assert!(set.contains(b"St") && set.contains(b"St.") && set.contains("straße".as_bytes()));
+        assert!(!set.contains(b"st") && !set.contains(b"S") && !set.contains(b""));
     }
 }
