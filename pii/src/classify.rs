@@ -67,9 +67,12 @@ impl Classes {
             acc[1] |= w[1];
             acc[2] |= w[2];
         }
-        let any = u8::from(acc[0] != 0) * DIGIT
-            | u8::from(acc[1] != 0) * UPPER
-            | u8::from(acc[2] != 0) * HIGH;
+        let mut any = 0;
+        for (bits, class) in acc.iter().zip([DIGIT, UPPER, HIGH]) {
+            if *bits != 0 {
+                any |= class;
+            }
+        }
         Classes { bits, any, has }
     }
 

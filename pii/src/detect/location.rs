@@ -12,7 +12,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, I
 use super::names::{letter_at, letter_before, title_before, Phrases};
 use std::sync::LazyLock;
 
-use super::wordkey::{key_of, letter_run, KeySet, WordSet};
+use super::wordkey::{key_of, letter_run, KeyMap, KeySet, WordSet};
 use super::{escape_before, is_word_byte};
 use crate::classify::{Classes, DIGIT, UPPER};
 use crate::{EntityType, Span};
@@ -211,9 +211,13 @@ const PLACE_INTROS: &[&str] = &[
 
 /// The gazetteer and the context phrases.
 pub(crate) struct Location {
+    /// Places other than one plain ASCII word, and their index in the gazetteer.
     places: AhoCorasick,
-    /// Keys of the places' leading ASCII letter runs ("new" for "New York", "" for "Ōsaka"):
-    /// a place can match only where the text's letter run is one of them.
+    multi_ids: Vec<u32>,
+    /// One-word places (up to 16 ASCII letters, lower-cased) and their index.
+    single: KeyMap<u32>,
+    /// Keys of the leading ASCII letter runs of `places` ("new" for "New York", "" for
+    /// "Ōsaka"): one of them can match only where the text's letter run is one of these.
     first_runs: KeySet,
     ambiguous: Vec<bool>,
     address_intro: Phrases,
@@ -231,7 +235,23 @@ impl Location {
             terms.push(name);
             ambiguous.push(flag == "a");
         }
-        let first_runs = terms
+        // One-word places go to an exact word table; the automaton holds only the rest
+        // (several words, non-ASCII letters, punctuation), which keeps it small.
+        let mut single: KeyMap<u32> = KeyMap::default();
+        let mut multi = Vec::new();
+        let mut multi_ids = Vec::new();
+        for (k, t) in terms.iter().enumerate() {
+            match key_of(&t.to_ascii_lowercase().into_bytes()) {
+                Some(key) => {
+                    single.entry(key).or_insert(k as u32);
+                }
+                None => {
+                    multi.push(*t);
+                    multi_ids.push(k as u32);
+                }
+            }
+        }
+        let first_runs = multi
             .iter()
             .filter_map(|t| {
                 let run = t.bytes().take_while(u8::is_ascii_alphabetic).count();
@@ -243,9 +263,11 @@ impl Location {
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(aho_corasick::StartKind::Anchored)
             .kind(Some(AhoCorasickKind::DFA))
-            .build(&terms)?;
+            .build(&multi)?;
         Ok(Location {
             places,
+            multi_ids,
+            single,
             first_runs,
             ambiguous,
             address_intro: Phrases::new(ADDRESS_INTROS),
@@ -260,17 +282,20 @@ impl Location {
         if letter_before(text, i) || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'_')) {
             return None;
         }
-        // A match ending inside the letter run is rejected below, so the run must be a
-        // place's leading run (runs too long for a key go to the automaton).
-        if let (_, Some(key)) = letter_run(b, i) {
-            if !self.first_runs.contains(&key) {
-                return None;
-            }
-        }
-        let m = self
-            .places
-            .find(Input::new(b).range(i..b.len()).anchored(Anchored::Yes))?;
-        let end = m.end();
+        // The longest place at `i`. A match ending inside the text's letter run is rejected
+        // below, so only two can count: a longer place from the automaton (which can match
+        // only if the run is one of its leading runs), else the one-word place equal to the
+        // run. Runs too long for a key go to the automaton.
+        let (run, key) = letter_run(b, i);
+        let longer = key
+            .is_none_or(|k| self.first_runs.contains(&k))
+            .then(|| {
+                let input = Input::new(b).range(i..b.len()).anchored(Anchored::Yes);
+                let m = self.places.find(input)?;
+                Some((m.end(), self.multi_ids[m.pattern().as_usize()]))
+            })
+            .flatten();
+        let (end, id) = longer.or_else(|| Some((i + run, *self.single.get(&key?)?)))?;
         if letter_at(text, end).is_some()
             || (end < b.len() && (b[end].is_ascii_digit() || b[end] == b'_' || b[end] == b'@'))
             || (end + 1 < b.len() && b[end] == b'-' && letter_at(text, end + 1).is_some())
@@ -288,7 +313,7 @@ impl Location {
             return None;
         }
         let ctx = self.place_intro.ends_before(b, i);
-        let ambiguous = self.ambiguous[m.pattern().as_usize()];
+        let ambiguous = self.ambiguous[id as usize];
         if title_before(b, i) {
             return None;
         }

@@ -61,7 +61,7 @@ impl WordSet {
     pub(crate) fn contains(&self, w: &[u8]) -> bool {
         match exact_key(w) {
             Some(k) => self.keys.contains(&k),
-            None => self.other.iter().any(|x| *x == w),
+            None => self.other.contains(&w),
         }
     }
 }
