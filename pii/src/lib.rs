@@ -17,6 +17,7 @@ pub use offsets::char_offsets;
 pub use redact::{RecordContext, Strategy};
 pub use scanner::{BuildError, Scanner, ScannerBuilder};
 
+mod classify;
 mod detect;
 mod entity;
 mod normalise;

@@ -9,8 +9,18 @@ use crate::Span;
 
 pub(crate) struct View {
     pub(crate) text: String,
-    /// For each byte of `text`: (start, end) byte offsets of its source char in the original.
-    map: Vec<(u32, u32)>,
+    /// Where the view comes from, in view order: runs copied unchanged and folded chars.
+    pieces: Vec<Piece>,
+}
+
+/// `text[view..]` comes from the original at `orig`: byte for byte when `copied`, else all
+/// of its bytes come from the one folded char `orig..orig_end`.
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    view: usize,
+    orig: usize,
+    orig_end: usize,
+    copied: bool,
 }
 
 /// What to do with a non-ASCII char: None keeps it.
@@ -36,46 +46,79 @@ fn fold(c: char) -> Option<Fold> {
 /// The normalised view, or None when the text has nothing to normalise (the common case).
 pub(crate) fn view(text: &str) -> Option<View> {
     let b = text.as_bytes();
-    // Every char above is encoded with a lead byte C2, E2, E3 or EF.
-    let hit = b.iter().enumerate().any(|(i, &c)| {
-        matches!(c, 0xC2 | 0xE2 | 0xE3 | 0xEF)
-            && text[i..]
-                .chars()
-                .next()
-                .is_some_and(|ch| fold(ch).is_some())
-    });
-    if !hit {
+    // Every char above is encoded with a lead byte C2, E2, E3 or EF; the rest of the text is
+    // copied as it is.
+    let mut folds: Vec<(usize, char, Fold)> = memchr::memchr3_iter(0xC2, 0xE2, 0xEF, b)
+        .chain(memchr::memchr_iter(0xE3, b))
+        .filter_map(|i| {
+            let c = text[i..].chars().next()?;
+            fold(c).map(|f| (i, c, f))
+        })
+        .collect();
+    if folds.is_empty() {
         return None;
     }
-    if text.len() >= u32::MAX as usize {
-        return None;
-    }
+    folds.sort_unstable_by_key(|f| f.0);
     let mut out = String::with_capacity(text.len());
-    let mut map = Vec::with_capacity(text.len());
-    for (i, c) in text.char_indices() {
-        let (s, e) = (i as u32, (i + c.len_utf8()) as u32);
-        let before = out.len();
-        match fold(c) {
-            Some(Fold::Remove) => {}
-            Some(Fold::Nfkc) => out.extend(std::iter::once(c).nfkc()),
-            Some(Fold::Ascii(a)) => out.push(a),
-            None => out.push(c),
+    let mut pieces = Vec::with_capacity(2 * folds.len() + 1);
+    let copy = |out: &mut String, pieces: &mut Vec<Piece>, from: usize, to: usize| {
+        if from < to {
+            pieces.push(Piece {
+                view: out.len(),
+                orig: from,
+                orig_end: to,
+                copied: true,
+            });
+            out.push_str(&text[from..to]);
         }
-        map.extend(std::iter::repeat_n((s, e), out.len() - before));
+    };
+    let mut last = 0;
+    for (i, c, f) in folds {
+        copy(&mut out, &mut pieces, last, i);
+        let view = out.len();
+        match f {
+            Fold::Remove => {}
+            Fold::Nfkc => out.extend(std::iter::once(c).nfkc()),
+            Fold::Ascii(a) => out.push(a),
+        }
+        if out.len() > view {
+            pieces.push(Piece {
+                view,
+                orig: i,
+                orig_end: i + c.len_utf8(),
+                copied: false,
+            });
+        }
+        last = i + c.len_utf8();
     }
-    Some(View { text: out, map })
+    copy(&mut out, &mut pieces, last, text.len());
+    Some(View { text: out, pieces })
 }
 
 impl View {
+    /// The source char of view byte `i`: its (start, end) in the original.
+    fn source(&self, original: &str, i: usize) -> (usize, usize) {
+        let p = self.pieces[self.pieces.partition_point(|p| p.view <= i) - 1];
+        if !p.copied {
+            return (p.orig, p.orig_end);
+        }
+        let mut s = p.orig + (i - p.view);
+        while !original.is_char_boundary(s) {
+            s -= 1;
+        }
+        let len = original[s..].chars().next().map_or(1, char::len_utf8);
+        (s, s + len)
+    }
+
     /// Spans of the view as spans of the original text.
-    pub(crate) fn map_back(&self, _original: &str, spans: Vec<Span>) -> Vec<Span> {
+    pub(crate) fn map_back(&self, original: &str, spans: Vec<Span>) -> Vec<Span> {
         let mut out: Vec<Span> = Vec::with_capacity(spans.len());
         for s in spans {
             if s.end <= s.start {
                 continue;
             }
-            let start = self.map[s.start].0 as usize;
-            let end = self.map[s.end - 1].1 as usize;
+            let start = self.source(original, s.start).0;
+            let end = self.source(original, s.end - 1).1;
             // Two findings from one source char cannot both stand.
             if out.last().is_some_and(|p| p.end > start) {
                 continue;

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use crate::classify::{Classes, DIGIT, HAS_AT, HAS_COLON, HAS_DOT, HAS_LT, HIGH};
 use crate::detect::ids::{scan_crypto, Ids};
 use crate::detect::location::Location;
 use crate::detect::names::Names;
@@ -166,25 +167,27 @@ impl Scanner {
     /// Text with zero-width characters, full-width forms or other compatibility characters
     /// is scanned in its NFKC form with those removed; offsets still refer to `text`.
     pub fn detect(&self, text: &str) -> Vec<Span> {
-        match crate::normalise::view(text) {
-            None => self.detect_raw(text),
-            Some(view) => {
-                let spans = self.detect_raw(&view.text);
-                view.map_back(text, spans)
+        let classes = Classes::of(text.as_bytes());
+        // Only non-ASCII text can hold characters to normalise.
+        if classes.any(HIGH) {
+            if let Some(view) = crate::normalise::view(text) {
+                let spans = self.detect_raw(&view.text, &Classes::of(view.text.as_bytes()));
+                return view.map_back(text, spans);
             }
         }
+        self.detect_raw(text, &classes)
     }
 
-    fn detect_raw(&self, text: &str) -> Vec<Span> {
+    fn detect_raw(&self, text: &str, classes: &Classes) -> Vec<Span> {
         let b = text.as_bytes();
         let mut cands = Vec::new();
         if b.is_empty() {
             return cands;
         }
         let on = |t: EntityType| self.enabled[t.index()];
-        let has_digit = b.iter().any(u8::is_ascii_digit);
-        let has_at = b.contains(&b'@');
-        let has_colon = b.contains(&b':');
+        let has_digit = classes.any(DIGIT);
+        let has_at = classes.has(HAS_AT);
+        let has_colon = classes.has(HAS_COLON);
         if has_at {
             self.patterns.email(b, &mut cands);
             if has_colon {
@@ -193,25 +196,25 @@ impl Scanner {
         }
         self.patterns.obfuscated_email(b, &mut cands);
         if has_digit {
-            if let Some(from) = numbers::scan(b, &mut cands) {
+            if let Some(from) = numbers::scan(b, classes, &mut cands) {
                 self.patterns.iban(b, from, &mut cands);
             }
             if has_colon {
                 self.patterns.ipv6(text, &mut cands);
             }
-            self.ids.scan_context(b, &mut cands);
+            self.ids.scan_context(b, classes, &mut cands);
             self.ids.scan_macs(b, &mut cands);
-            scan_crypto(b, &mut cands);
+            scan_crypto(b, classes, &mut cands);
             if on(EntityType::Location) {
-                self.location.scan_addresses(text, &mut cands);
+                self.location.scan_addresses(text, classes, &mut cands);
             }
         }
-        if on(EntityType::Url) && (has_colon || b.contains(&b'.')) {
+        if on(EntityType::Url) && (has_colon || classes.has(HAS_DOT)) {
             self.ids.scan_urls(b, &mut cands);
         }
         self.secrets.scan(b, &mut cands);
         let places = on(EntityType::Location).then_some(&self.location);
-        self.names.scan(text, places, &mut cands);
+        self.names.scan(text, classes, places, &mut cands);
         if self.enabled.contains(&false) {
             cands.retain(|s| on(s.entity_type));
         }
@@ -222,7 +225,7 @@ impl Scanner {
                     .contains(&text[s.start..s.end].to_ascii_lowercase())
             });
         }
-        let protected = if b.contains(&b'<') {
+        let protected = if classes.has(HAS_LT) {
             placeholders(b)
         } else {
             Vec::new()

@@ -6,6 +6,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::Regex;
 
 use super::is_word_byte;
+use crate::classify::{Classes, DIGIT};
 use crate::validate::{base58check, bech32_valid, nhs_valid};
 use crate::{EntityType, Span};
 
@@ -96,15 +97,16 @@ impl Ids {
     }
 
     /// Context-word identifiers; needs digits in the text.
-    pub(crate) fn scan_context(&self, b: &[u8], out: &mut Vec<Span>) {
+    pub(crate) fn scan_context(&self, b: &[u8], classes: &Classes, out: &mut Vec<Span>) {
         // Keywords matter only within 48 bytes before a digit: search those windows only.
         let mut i = 0;
         let mut searched_to = 0;
-        while let Some(off) = b[i..].iter().position(u8::is_ascii_digit) {
-            let d = i + off;
+        while let Some(d) = classes.next(DIGIT, i) {
             let from = d.saturating_sub(64).max(searched_to);
             if from < d {
-                self.context_window(b, from, d, out);
+                if may_follow_keyword(b, classes, d) {
+                    self.context_window(b, from, d, out);
+                }
                 searched_to = d;
             }
             i = d + 1;
@@ -206,21 +208,7 @@ impl Ids {
 
     /// MAC addresses; the caller checks for `:`, `-` or `.` between hex digits.
     pub(crate) fn scan_macs(&self, b: &[u8], out: &mut Vec<Span>) {
-        let hex = |c: u8| c.is_ascii_hexdigit();
-        // Gate: `hh:hh:` / `hh-hh-`, or `hhhh.hhhh.`.
-        let first = b.windows(10).position(|w| {
-            (matches!(w[2], b':' | b'-')
-                && w[5] == w[2]
-                && hex(w[3])
-                && hex(w[4])
-                && hex(w[0])
-                && hex(w[1]))
-                || (w[4] == b'.'
-                    && w[9] == b'.'
-                    && w[..4].iter().all(|&c| hex(c))
-                    && w[5..9].iter().all(|&c| hex(c)))
-        });
-        let Some(first) = first else {
+        let Some(first) = first_mac_window(b) else {
             return;
         };
         let from = first.saturating_sub(1);
@@ -250,17 +238,93 @@ impl Ids {
     }
 }
 
+/// Whether a context keyword in the window before the digit run at `d` could lead to a
+/// finding; most digit runs in chat (list numbers, versions, amounts) cannot, and the keyword
+/// search is skipped for them. No digit lies between such a keyword and `d`, so the value
+/// after the keyword is the token holding `d`, which needs five digits or more, or a date
+/// starting within 48 bytes, which holds four digits in a row or `d/d`, `d.d`, `d-d`.
+fn may_follow_keyword(b: &[u8], classes: &Classes, d: usize) -> bool {
+    // Digits of the token holding `d`, grouped as `value_after` groups them.
+    let mut e = d;
+    let mut digits = 0;
+    while e < b.len()
+        && (b[e].is_ascii_alphanumeric()
+            || (matches!(b[e], b' ' | b'-')
+                && e + 1 < b.len()
+                && b[e + 1].is_ascii_digit()
+                && b[e - 1].is_ascii_digit()))
+    {
+        digits += usize::from(b[e].is_ascii_digit());
+        e += 1;
+    }
+    if digits >= 5 {
+        return true;
+    }
+    let end = (d + 48).min(b.len());
+    let mut p = d;
+    while let Some(q) = classes.next(DIGIT, p).filter(|&q| q < end) {
+        let r = q + b[q..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if (r - q >= 4 && q + 4 <= end)
+            || (r <= end
+                && r + 1 < b.len()
+                && matches!(b[r], b'/' | b'.' | b'-')
+                && b[r + 1].is_ascii_digit())
+        {
+            return true;
+        }
+        p = r;
+    }
+    false
+}
+
+/// Gate for MAC addresses: the start of the first 10-byte window shaped `hh:hh:` /
+/// `hh-hh-` or `hhhh.hhhh.`, found from the separators (rare in prose next to hex digits).
+fn first_mac_window(b: &[u8]) -> Option<usize> {
+    let hex = |c: u8| c.is_ascii_hexdigit();
+    let colon_form = |p: usize| {
+        let w = &b[p..p + 10];
+        w[5] == w[2] && hex(w[3]) && hex(w[4]) && hex(w[0]) && hex(w[1])
+    };
+    let dot_form = |p: usize| {
+        let w = &b[p..p + 10];
+        w[9] == b'.' && w[..4].iter().all(|&c| hex(c)) && w[5..9].iter().all(|&c| hex(c))
+    };
+    let mut best: Option<usize> = None;
+    for q in memchr::memchr3_iter(b':', b'-', b'.', b) {
+        // Later separators can only give windows starting at q - 4 or after.
+        if best.is_some_and(|p| q >= p + 4) {
+            break;
+        }
+        let (back, form): (usize, &dyn Fn(usize) -> bool) = if b[q] == b'.' {
+            (4, &dot_form)
+        } else {
+            (2, &colon_form)
+        };
+        let Some(p) = q.checked_sub(back) else {
+            continue;
+        };
+        if p + 10 <= b.len() && form(p) && best.is_none_or(|x| p < x) {
+            best = Some(p);
+        }
+    }
+    best
+}
+
 /// Bitcoin (base58check, bech32/bech32m) and Ethereum addresses: one pass over long
 /// alphanumeric runs.
-pub(crate) fn scan_crypto(b: &[u8], out: &mut Vec<Span>) {
+pub(crate) fn scan_crypto(b: &[u8], classes: &Classes, out: &mut Vec<Span>) {
     let n = b.len();
     let mut i = 0;
     while i < n {
         // Every address holds a digit early: `1`/`3` first (base58), `0x`, `bc1`/`tb1`.
-        let Some(off) = b[i..].iter().position(|&c| matches!(c, b'0' | b'1' | b'3')) else {
+        let Some(p) = classes.next(DIGIT, i) else {
             break;
         };
-        i += off;
+        i = p;
+        if !matches!(b[i], b'0' | b'1' | b'3') {
+            i += 1;
+            continue;
+        }
         let mut s = i;
         if b[i] == b'1'
             && i >= 2
@@ -384,10 +448,10 @@ mod tests {
         let ids = Ids::new().unwrap();
         let mut v = Vec::new();
         let b = t.as_bytes();
-        ids.scan_context(b, &mut v);
+        ids.scan_context(b, &Classes::of(b), &mut v);
         ids.scan_urls(b, &mut v);
         ids.scan_macs(b, &mut v);
-        scan_crypto(b, &mut v);
+        scan_crypto(b, &Classes::of(b), &mut v);
         v.iter()
             .map(|s| (t[s.start..s.end].to_string(), s.entity_type))
             .collect()

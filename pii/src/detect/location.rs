@@ -10,7 +10,11 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind};
 
 use super::names::{letter_at, letter_before, title_before, Phrases};
+use std::sync::LazyLock;
+
+use super::wordkey::{key_of, letter_run, KeyMap, KeySet, WordSet};
 use super::{escape_before, is_word_byte};
+use crate::classify::{Classes, DIGIT, UPPER};
 use crate::{EntityType, Span};
 
 const PLACES: &str = include_str!("../../../data/dictionaries/places.txt");
@@ -207,7 +211,14 @@ const PLACE_INTROS: &[&str] = &[
 
 /// The gazetteer and the context phrases.
 pub(crate) struct Location {
+    /// Places other than one plain ASCII word, and their index in the gazetteer.
     places: AhoCorasick,
+    multi_ids: Vec<u32>,
+    /// One-word places (up to 16 ASCII letters, lower-cased) and their index.
+    single: KeyMap<u32>,
+    /// Keys of the leading ASCII letter runs of `places` ("new" for "New York", "" for
+    /// "Ōsaka"): one of them can match only where the text's letter run is one of these.
+    first_runs: KeySet,
     ambiguous: Vec<bool>,
     address_intro: Phrases,
     place_intro: Phrases,
@@ -224,17 +235,42 @@ impl Location {
             terms.push(name);
             ambiguous.push(flag == "a");
         }
+        // One-word places go to an exact word table; the automaton holds only the rest
+        // (several words, non-ASCII letters, punctuation), which keeps it small.
+        let mut single: KeyMap<u32> = KeyMap::default();
+        let mut multi = Vec::new();
+        let mut multi_ids = Vec::new();
+        for (k, t) in terms.iter().enumerate() {
+            match key_of(&t.to_ascii_lowercase().into_bytes()) {
+                Some(key) => {
+                    single.entry(key).or_insert(k as u32);
+                }
+                None => {
+                    multi.push(*t);
+                    multi_ids.push(k as u32);
+                }
+            }
+        }
+        let first_runs = multi
+            .iter()
+            .filter_map(|t| {
+                let run = t.bytes().take_while(u8::is_ascii_alphabetic).count();
+                key_of(&t.as_bytes()[..run].to_ascii_lowercase())
+            })
+            .collect();
         let places = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(aho_corasick::StartKind::Anchored)
-            // Anchored lookups at word starts only: a contiguous NFA matches as fast here
-            // as a full DFA, which for tens of thousands of terms costs hundreds of MB and
-            // a second to build.
+            // Anchored lookups at word starts only: a contiguous NFA matches about as fast
+            // here as a full DFA, which for many terms costs hundreds of MB to build.
             .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&terms)?;
+            .build(&multi)?;
         Ok(Location {
             places,
+            multi_ids,
+            single,
+            first_runs,
             ambiguous,
             address_intro: Phrases::new(ADDRESS_INTROS),
             place_intro: Phrases::new(PLACE_INTROS),
@@ -248,10 +284,20 @@ impl Location {
         if letter_before(text, i) || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'_')) {
             return None;
         }
-        let m = self
-            .places
-            .find(Input::new(b).range(i..b.len()).anchored(Anchored::Yes))?;
-        let end = m.end();
+        // The longest place at `i`. A match ending inside the text's letter run is rejected
+        // below, so only two can count: a longer place from the automaton (which can match
+        // only if the run is one of its leading runs), else the one-word place equal to the
+        // run. Runs too long for a key go to the automaton.
+        let (run, key) = letter_run(b, i);
+        let longer = key
+            .is_none_or(|k| self.first_runs.contains(&k))
+            .then(|| {
+                let input = Input::new(b).range(i..b.len()).anchored(Anchored::Yes);
+                let m = self.places.find(input)?;
+                Some((m.end(), self.multi_ids[m.pattern().as_usize()]))
+            })
+            .flatten();
+        let (end, id) = longer.or_else(|| Some((i + run, *self.single.get(&key?)?)))?;
         if letter_at(text, end).is_some()
             || (end < b.len() && (b[end].is_ascii_digit() || b[end] == b'_' || b[end] == b'@'))
             || (end + 1 < b.len() && b[end] == b'-' && letter_at(text, end + 1).is_some())
@@ -269,7 +315,7 @@ impl Location {
             return None;
         }
         let ctx = self.place_intro.ends_before(b, i);
-        let ambiguous = self.ambiguous[m.pattern().as_usize()];
+        let ambiguous = self.ambiguous[id as usize];
         if title_before(b, i) {
             return None;
         }
@@ -282,19 +328,21 @@ impl Location {
     }
 
     /// Street addresses, units and post boxes.
-    pub(crate) fn scan_addresses(&self, text: &str, out: &mut Vec<Span>) {
+    pub(crate) fn scan_addresses(&self, text: &str, classes: &Classes, out: &mut Vec<Span>) {
         let b = text.as_bytes();
         let n = b.len();
         let mut i = 0;
         let mut last_end = 0;
         while i < n {
             // Candidates: a digit at a word start, or a capital that may open a unit or box.
-            let Some(off) = b[i..].iter().position(|&c| {
-                c.is_ascii_digit() || matches!(c, b'A' | b'S' | b'P' | b'U' | b'F' | b'D')
-            }) else {
+            let Some(p) = classes.next(DIGIT | UPPER, i) else {
                 break;
             };
-            i += off;
+            i = p;
+            if !b[i].is_ascii_digit() && !matches!(b[i], b'A' | b'S' | b'P' | b'U' | b'F' | b'D') {
+                i += 1;
+                continue;
+            }
             if i > 0 && is_word_byte(b[i - 1]) && !escape_before(b, i) {
                 i += 1;
                 continue;
@@ -436,8 +484,14 @@ fn word(text: &str, i: usize) -> Option<(usize, bool, bool)> {
     Some((j, first.is_uppercase(), all_upper))
 }
 
-fn is_in(list: &[&str], w: &[u8]) -> bool {
-    list.iter().any(|x| x.as_bytes() == w)
+/// The word lists above as sets (they are looked up for every address candidate).
+static STOP_CAPS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(STOP_CAPS));
+static STREET_SUFFIX_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(STREET_SUFFIX));
+static STREET_WORDS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(STREET_WORDS));
+static PARTICLES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(PARTICLES));
+
+fn is_in(list: &LazyLock<WordSet>, w: &[u8]) -> bool {
+    list.contains(w)
 }
 
 /// Street words from `i`: (end, number of words, ends with a street suffix, has a
@@ -464,14 +518,14 @@ fn street_words(text: &str, i: usize) -> Option<(usize, usize, bool, bool)> {
         let wd = &b[k..we2];
         let lw = w.to_ascii_lowercase();
         if cap {
-            if is_in(STOP_CAPS, w) || (we < b.len() && b[we] == b':') {
+            if is_in(&STOP_CAPS_SET, w) || (we < b.len() && b[we] == b':') {
                 break;
             }
-            suffix = is_in(STREET_SUFFIX, w) || is_in(STREET_SUFFIX, wd);
-        } else if is_in(STREET_WORDS, &lw) || is_in(STREET_WORDS, wd) {
+            suffix = is_in(&STREET_SUFFIX_SET, w) || is_in(&STREET_SUFFIX_SET, wd);
+        } else if is_in(&STREET_WORDS_SET, &lw) || is_in(&STREET_WORDS_SET, wd) {
             street_word = true;
             suffix = false;
-        } else if words > 0 && is_in(PARTICLES, w) {
+        } else if words > 0 && is_in(&PARTICLES_SET, w) {
             suffix = false;
         } else {
             break;
@@ -480,7 +534,7 @@ fn street_words(text: &str, i: usize) -> Option<(usize, usize, bool, bool)> {
             break;
         }
         // An abbreviation keeps its dot ("St.", "u."), a sentence end does not.
-        end = if we2 > we && (is_in(STREET_SUFFIX, wd) || is_in(STREET_WORDS, wd)) {
+        end = if we2 > we && (is_in(&STREET_SUFFIX_SET, wd) || is_in(&STREET_WORDS_SET, wd)) {
             we2
         } else {
             we
@@ -497,7 +551,7 @@ fn street_words(text: &str, i: usize) -> Option<(usize, usize, bool, bool)> {
             .iter()
             .rposition(|&c| c == b' ')
             .map_or(i, |p| p + 1);
-        if ls >= i && is_in(PARTICLES, &b[ls..end]) && ls > i {
+        if ls >= i && is_in(&PARTICLES_SET, &b[ls..end]) && ls > i {
             end = ls - 1;
             words -= 1;
         } else {
@@ -535,11 +589,11 @@ fn street_before(text: &str, i: usize, not_before: usize) -> Option<usize> {
         };
         let w = &b[ws..we];
         if cap {
-            if is_in(STOP_CAPS, w) {
+            if is_in(&STOP_CAPS_SET, w) {
                 break;
             }
             s = Some(ws);
-        } else if !(is_in(PARTICLES, w) || is_in(STREET_WORDS, &b[ws..e])) {
+        } else if !(is_in(&PARTICLES_SET, w) || is_in(&STREET_WORDS_SET, &b[ws..e])) {
             break;
         }
         if ws < 2 || b[ws - 1] != b' ' || !letter_before(text, ws - 1) {
@@ -563,7 +617,7 @@ fn street_suffix_after(b: &[u8], i: usize) -> bool {
     while e < b.len() && b[e].is_ascii_alphabetic() {
         e += 1;
     }
-    e > s && is_in(STREET_SUFFIX, &b[s..e]) && (e >= b.len() || !b[e].is_ascii_alphanumeric())
+    e > s && is_in(&STREET_SUFFIX_SET, &b[s..e]) && (e >= b.len() || !b[e].is_ascii_alphanumeric())
 }
 
 /// Separator bytes between address pieces: spaces, commas, line breaks (also as `\n`
@@ -707,11 +761,11 @@ fn extend(text: &str, mut end: usize) -> usize {
             };
             let w = &b[j..we];
             if cap {
-                if is_in(STOP_CAPS, w) || (we < b.len() && b[we] == b':') {
+                if is_in(&STOP_CAPS_SET, w) || (we < b.len() && b[we] == b':') {
                     break;
                 }
                 got = Some(we);
-            } else if !(words > 0 && (is_in(PARTICLES, w) || w == b"kraj")) {
+            } else if !(words > 0 && (is_in(&PARTICLES_SET, w) || w == b"kraj")) {
                 break;
             }
             words += 1;
@@ -741,7 +795,7 @@ mod tests {
     fn addrs(t: &str) -> Vec<&str> {
         let l = Location::new().unwrap();
         let mut v = Vec::new();
-        l.scan_addresses(t, &mut v);
+        l.scan_addresses(t, &Classes::of(t.as_bytes()), &mut v);
         v.iter().map(|s| &t[s.start..s.end]).collect()
     }
 

@@ -7,6 +7,7 @@ pub(crate) mod names;
 pub(crate) mod numbers;
 pub(crate) mod patterns;
 pub(crate) mod secrets;
+pub(crate) mod wordkey;
 
 use crate::{EntityType, Span};
 

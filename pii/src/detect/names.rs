@@ -13,6 +13,8 @@ use aho_corasick::{
 };
 
 use super::location::Location;
+use super::wordkey::{key_of, letter_run, KeyMap};
+use crate::classify::{Classes, HIGH, UPPER};
 use crate::{EntityType, Span};
 
 const FIRST: u8 = 1;
@@ -406,6 +408,9 @@ const STOP: &[&str] = &[
 pub(crate) struct Names {
     dict: AhoCorasick,
     flags: Vec<u8>,
+    /// The dictionary as exact word keys, when every term is plain ASCII letters (then the
+    /// longest term at a word start is the word's whole letter run or nothing that counts).
+    words: Option<KeyMap<u8>>,
     custom: Option<AhoCorasick>,
     strong: Phrases,
     weak: Phrases,
@@ -429,6 +434,16 @@ impl Names {
         add(&STOP.join("\n"), STOPW);
         map.retain(|k, f| *f & (FIRST | LAST | STOPW) != 0 && !allow.contains(k));
         let (terms, flags): (Vec<String>, Vec<u8>) = map.into_iter().unzip();
+        let words = terms
+            .iter()
+            .all(|t| t.bytes().all(|c| c.is_ascii_alphabetic()))
+            .then(|| {
+                terms
+                    .iter()
+                    .zip(&flags)
+                    .filter_map(|(t, &f)| Some((key_of(t.as_bytes())?, f)))
+                    .collect()
+            });
         let dict = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
@@ -452,6 +467,7 @@ impl Names {
         Ok(Names {
             dict,
             flags,
+            words,
             custom,
             strong: Phrases::new(STRONG_INTROS),
             weak: Phrases::new(WEAK_INTROS),
@@ -460,7 +476,13 @@ impl Names {
     }
 
     /// PERSON spans, and LOCATION spans for gazetteer places when `places` is given.
-    pub(crate) fn scan(&self, text: &str, places: Option<&Location>, out: &mut Vec<Span>) {
+    pub(crate) fn scan(
+        &self,
+        text: &str,
+        classes: &Classes,
+        places: Option<&Location>,
+        out: &mut Vec<Span>,
+    ) {
         if let Some(ac) = &self.custom {
             let b = text.as_bytes();
             for m in ac.find_iter(text) {
@@ -480,14 +502,15 @@ impl Names {
         let mut i = 0;
         let mut last_end = 0;
         while i < n {
-            match b[i..]
-                .iter()
-                // Capitals: ASCII, or a lead byte of a script with case (Latin, Greek,
-                // Cyrillic, Armenian, Latin Extended Additional); CJK and others have none.
-                .position(|&c| c.is_ascii_uppercase() || (0xC3..=0xD5).contains(&c) || c == 0xE1)
-            {
-                Some(off) => i += off,
+            match classes.next(UPPER | HIGH, i) {
+                Some(p) => i = p,
                 None => break,
+            }
+            // Capitals: ASCII, or a lead byte of a script with case (Latin, Greek, Cyrillic,
+            // Armenian, Latin Extended Additional); CJK and others have none.
+            if b[i] >= 0x80 && !((0xC3..=0xD5).contains(&b[i]) || b[i] == 0xE1) {
+                i += 1;
+                continue;
             }
             let place = places.and_then(|l| l.place_at(text, i));
             let push_place = |out: &mut Vec<Span>, e: usize| {
@@ -583,11 +606,17 @@ impl Names {
         let mut flags = 0;
         let mut end = word_end;
         if c.is_ascii() {
-            let input = Input::new(b).range(i..n_of(b)).anchored(Anchored::Yes);
-            if let Some(m) = self.dict.find(input) {
-                let me = m.end();
+            let (run, key) = letter_run(b, i);
+            let hit = match (&self.words, key) {
+                (Some(words), Some(key)) => words.get(&key).map(|&f| (i + run, f)),
+                _ => {
+                    let input = Input::new(b).range(i..b.len()).anchored(Anchored::Yes);
+                    (self.dict.find(input)).map(|m| (m.end(), self.flags[m.pattern().as_usize()]))
+                }
+            };
+            if let Some((me, f)) = hit {
                 if letter_at(text, me).is_none() {
-                    flags = self.flags[m.pattern().as_usize()];
+                    flags = f;
                     // "Jane's": the name is "Jane"; "Jean-Luc": the whole word.
                     if me < word_end && matches!(b[me], b'\'' | 0xE2) {
                         end = me;
@@ -786,10 +815,6 @@ struct Token {
     /// End of the whole word.
     word_end: usize,
     flags: u8,
-}
-
-fn n_of(b: &[u8]) -> usize {
-    b.len()
 }
 
 #[inline]
@@ -1022,7 +1047,7 @@ mod tests {
     fn names(t: &str) -> Vec<&str> {
         let n = Names::new(&[], &HashSet::new()).unwrap();
         let mut v = Vec::new();
-        n.scan(t, None, &mut v);
+        n.scan(t, &Classes::of(t.as_bytes()), None, &mut v);
         v.iter().map(|s| &t[s.start..s.end]).collect()
     }
 

@@ -4,6 +4,7 @@
 //! parentheses); each run is classified once, validators run only on runs of the right shape.
 
 use super::{context_before, escape_before, is_word_byte};
+use crate::classify::{Classes, DIGIT};
 use crate::validate::{luhn, ssn_valid};
 use crate::{EntityType, Span};
 
@@ -80,15 +81,15 @@ fn contains_any(hay: &[u8], words: &[&[u8]]) -> bool {
 
 /// Scans `b` for digit runs and pushes classified candidates. Returns where the first
 /// digit run right after two capital letters (`GB82`) starts, the only place an IBAN can.
-pub(crate) fn scan(b: &[u8], out: &mut Vec<Span>) -> Option<usize> {
+pub(crate) fn scan(b: &[u8], classes: &Classes, out: &mut Vec<Span>) -> Option<usize> {
     let mut iban_start = None;
     let n = b.len();
     let mut i = 0;
     let mut groups: Vec<Group> = Vec::with_capacity(8);
     while i < n {
         // Jump to the next digit.
-        match b[i..].iter().position(u8::is_ascii_digit) {
-            Some(off) => i += off,
+        match classes.next(DIGIT, i) {
+            Some(p) => i = p,
             None => break,
         }
         // A run starts only at a word start (not inside `abc123`, `v1.2`, `_1`).
@@ -409,7 +410,7 @@ mod tests {
 
     fn found(t: &str) -> Vec<(String, EntityType)> {
         let mut v = Vec::new();
-        let _ = scan(t.as_bytes(), &mut v);
+        let _ = scan(t.as_bytes(), &Classes::of(t.as_bytes()), &mut v);
         v.iter()
             .map(|s| (t[s.start..s.end].to_string(), s.entity_type))
             .collect()

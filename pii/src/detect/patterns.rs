@@ -133,9 +133,15 @@ impl Patterns {
         let b = text.as_bytes();
         // Cheap gate: a colon between hex digits, or `::`.
         let hex = |c: u8| c.is_ascii_hexdigit();
-        let Some(first) = b.windows(3).position(|w| {
-            w[1] == b':' && (hex(w[0]) || w[0] == b':') && (hex(w[2]) || w[2] == b':')
-        }) else {
+        let Some(first) = memchr::memchr_iter(b':', b)
+            .find(|&q| {
+                q >= 1
+                    && q + 1 < b.len()
+                    && (hex(b[q - 1]) || b[q - 1] == b':')
+                    && (hex(b[q + 1]) || b[q + 1] == b':')
+            })
+            .map(|q| q - 1)
+        else {
             return;
         };
         // An address starts at most 39 bytes before its first inner colon.

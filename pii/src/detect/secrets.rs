@@ -155,7 +155,7 @@ impl Secrets {
         // nothing past its end.
         let mut seen_end = 0;
         let mut p = 0;
-        while let Some(off) = b[p..].iter().position(|&c| c == b'=' || c == b':') {
+        while let Some(off) = memchr::memchr2(b'=', b':', &b[p..]) {
             let op = p + off;
             p = op + 1;
             if op < seen_end {
@@ -163,7 +163,7 @@ impl Secrets {
             }
             // The keyword ends at most ~25 bytes before the operator.
             let from = op.saturating_sub(40);
-            if !self.keywords.is_match(&b[from..op]) {
+            if !has_keyword_pair(&b[from..op]) || !self.keywords.is_match(&b[from..op]) {
                 continue;
             }
             let to = (op + 210).min(b.len());
@@ -221,6 +221,17 @@ fn assigned_value(b: &[u8], c: &regex::bytes::Captures<'_>, out: &mut Vec<Span>)
     });
 }
 
+/// Every keyword holds one of the letter pairs `ke`, `cr`, `ss` or `pw` (any case): a cheap
+/// test before the keyword automaton, run at every `:` and `=` of a text.
+fn has_keyword_pair(w: &[u8]) -> bool {
+    w.windows(2).any(|p| {
+        matches!(
+            (p[0] | 0x20, p[1] | 0x20),
+            (b'k', b'e') | (b'c', b'r') | (b's', b's') | (b'p', b'w')
+        )
+    })
+}
+
 /// End of a PEM block: after the matching `-----END ...-----` line, else where the base64
 /// body stops.
 fn pem_end(b: &[u8], from: usize) -> usize {
@@ -276,6 +287,14 @@ mod tests {
         v.iter()
             .map(|x| (t[x.start..x.end].to_string(), x.entity_type))
             .collect()
+    }
+
+    #[test]
+    fn keyword_pairs_cover_keywords() {
+        for k in KEYWORDS {
+            assert!(has_keyword_pair(k.as_bytes()), "{k}");
+            assert!(has_keyword_pair(k.to_ascii_uppercase().as_bytes()), "{k}");
+        }
     }
 
     #[test]
