@@ -1,11 +1,12 @@
--- deduped: scored interactions grouped into exact duplicates.
--- Inputs:     scored.
+-- deduped: scored interactions grouped into exact and near duplicates.
+-- Inputs:     scored, near_clusters.
 -- Parameters: none.
--- Two interactions are duplicates when they share task, label and normalised prompt
--- (fw_normalize: NFKC, lowercase, punctuation to spaces, whitespace collapsed). Grouping
--- by label keeps a prompt's bad answer as a regression case even when another user
--- liked a different answer to it. Within a group the strongest evidence is kept
--- (largest |score|, then confidence, then earliest): dup_rank = 1, and kept_id names it.
+-- dup_group:  task + label + near-duplicate cluster of the prompt (see near_clusters):
+--             grouping by label keeps a prompt's bad answer as a regression case even
+--             when another user liked another answer. Within a group the strongest
+--             evidence is kept (largest |score|, then confidence, then earliest):
+--             dup_rank = 1, and kept_id names it; dup_kind says whether a duplicate's
+--             prompt equals the kept one's ('exact') or is a near duplicate ('near').
 -- A repeated interaction_id (the same record delivered twice) is its own duplicate.
 WITH keyed AS (
     SELECT s.*,
@@ -16,12 +17,14 @@ WITH keyed AS (
 ),
 grouped AS (
     SELECT k.*,
+           COALESCE(n.near_cluster, k.interaction_id) AS near_cluster,
            CASE
                WHEN k.id_occurrence = 1 AND k.ineligible_reason IS NULL
-                   THEN concat_ws(chr(31), k.task, k.label, k.prompt_key)
+                   THEN concat_ws(chr(31), k.task, k.label, n.cluster_key)
                ELSE concat_ws(chr(31), 'row', k._source, CAST(k._line AS VARCHAR))
            END AS dup_group
     FROM keyed k
+    LEFT JOIN near_clusters n ON k.prompt_key = n.prompt_key
 ),
 ranked AS (
     SELECT g.*,
@@ -32,7 +35,11 @@ ranked AS (
            first_value(g.interaction_id) OVER (
                PARTITION BY g.dup_group
                ORDER BY abs(g.score) DESC, g.confidence DESC, g.ts, g.interaction_id
-           ) AS kept_id
+           ) AS kept_id,
+           first_value(g.prompt_key) OVER (
+               PARTITION BY g.dup_group
+               ORDER BY abs(g.score) DESC, g.confidence DESC, g.ts, g.interaction_id
+           ) AS kept_prompt_key
     FROM grouped g
 ),
 members AS (
@@ -40,7 +47,12 @@ members AS (
     FROM ranked
     GROUP BY dup_group
 )
-SELECT r.*,
+SELECT r.* EXCLUDE (kept_prompt_key),
+       CASE
+           WHEN r.dup_rank = 1 THEN NULL
+           WHEN r.prompt_key = r.kept_prompt_key THEN 'exact'
+           ELSE 'near'
+       END AS dup_kind,
        m.source_interaction_ids,
        'ex-' || substr(encode(sha256(concat_ws(chr(31), r.task, r.label, r.prompt_key,
                                                COALESCE(r.edited_output, r.answer))), 'hex'), 1, 20)

@@ -21,7 +21,8 @@ SELECT d.interaction_id, d._source AS source, d._line AS line, d.task,
        END AS disposition,
        CASE
            WHEN d.id_occurrence > 1 THEN 'repeated interaction_id'
-           WHEN d.dup_rank > 1 THEN 'same normalised prompt'
+           WHEN d.dup_kind = 'exact' THEN 'same normalised prompt'
+           WHEN d.dup_kind = 'near' THEN 'near-duplicate prompt'
            WHEN p.example_id IS NOT NULL THEN p.via
            WHEN d.ineligible_reason IS NOT NULL THEN d.ineligible_reason
            ELSE COALESCE(c.golden_status, 'not selected')
@@ -31,12 +32,13 @@ SELECT d.interaction_id, d._source AS source, d._line AS line, d.task,
            WHEN d.dup_rank > 1 THEN d.kept_id
        END AS duplicate_of,
        d.score, d.label,
-       CASE WHEN p.example_id IS NOT NULL THEN d.example_id END AS example_id
+       CASE WHEN p.example_id IS NOT NULL THEN d.example_id END AS example_id,
+       d.near_cluster
 FROM deduped d
 LEFT JOIN candidates c
        ON d.interaction_id = c.interaction_id AND d.id_occurrence = 1 AND d.dup_rank = 1
 LEFT JOIN pub p
        ON d.example_id = p.example_id AND d.id_occurrence = 1 AND d.dup_rank = 1
 UNION ALL
-SELECT NULL, q.source, q.line, NULL, 'quarantined', q.reason, NULL, NULL, NULL, NULL
+SELECT NULL, q.source, q.line, NULL, 'quarantined', q.reason, NULL, NULL, NULL, NULL, NULL
 FROM quarantined_interactions q

@@ -1,5 +1,6 @@
 //! Whole runs of the real binary over fixture trees: what a user gets in the sink.
 
+mod dedup;
 mod pii_policy;
 mod support;
 
@@ -362,9 +363,11 @@ fn parquet_logs_are_read_and_validated() {
 }
 
 // The realistic logs beside the repository (skipped when absent): no planted value of a
-// pattern type may appear anywhere under the sink.
+// pattern type may appear anywhere under the sink, and the near-duplicate clusters agree
+// with the datasketch MinHashLSH reference (pairwise "same cluster" precision and recall
+// >= 0.9 over the interactions it clusters).
 #[test]
-fn shared_sample_logs_leak_no_pattern_pii() {
+fn shared_sample_logs_leak_no_pattern_pii_and_clusters_agree() {
     let shared = repo().join("../shared/sample-logs/dev");
     if !shared.exists() {
         eprintln!("skipped: ../shared/sample-logs not present");
@@ -379,6 +382,57 @@ fn shared_sample_logs_leak_no_pattern_pii() {
         .map(|(t, _)| t)
         .collect();
     assert!(leaks.is_empty(), "leaked pattern PII of types {leaks:?}");
+
+    let ours: BTreeMap<String, String> =
+        parquet_rows(&find(sink.path(), |p| p.ends_with("/dispositions.parquet")))
+            .into_iter()
+            .filter_map(|r| {
+                Some((
+                    r["interaction_id"].as_str()?.to_string(),
+                    r["near_cluster"].as_str()?.to_string(),
+                ))
+            })
+            .collect();
+    let reference: Vec<(String, String)> = jsonl(&shared.join("truth/dedup_reference.jsonl"))
+        .into_iter()
+        .map(|r| {
+            let id = r["interaction_id"].as_str().unwrap().to_string();
+            (id, r["near_cluster"].as_str().unwrap().to_string())
+        })
+        .filter(|(id, _)| ours.contains_key(id))
+        .collect();
+    assert!(
+        reference.len() > 4000,
+        "{} interactions compared",
+        reference.len()
+    );
+    let pairs = |keys: Vec<(&str, &str)>| -> u64 {
+        let mut sizes: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+        keys.into_iter()
+            .for_each(|k| *sizes.entry(k).or_default() += 1);
+        sizes.values().map(|n| n * (n - 1) / 2).sum()
+    };
+    let ours_pairs = pairs(
+        reference
+            .iter()
+            .map(|(id, _)| (ours[id].as_str(), ""))
+            .collect(),
+    );
+    let ref_pairs = pairs(reference.iter().map(|(_, c)| (c.as_str(), "")).collect());
+    let both = pairs(
+        reference
+            .iter()
+            .map(|(id, c)| (ours[id].as_str(), c.as_str()))
+            .collect(),
+    );
+    let (precision, recall) = (
+        both as f64 / ours_pairs as f64,
+        both as f64 / ref_pairs as f64,
+    );
+    assert!(
+        precision >= 0.9 && recall >= 0.9,
+        "pairwise precision {precision:.3}, recall {recall:.3}"
+    );
 }
 
 // A stage that publishes text the redact stage never saw is caught by the leak gate:

@@ -4,37 +4,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_json::json;
-
 use crate::support::*;
 
 const KEY_VAR: &str = "FLYWHEEL_TEST_PII_KEY";
 const KEY: &str = "k3y-that-must-never-be-written";
 const EMAIL: &str = "pat.lee@corp-mail.net";
-
-fn chat(id: &str, session: &str, prompt: &str, answer: &str) -> serde_json::Value {
-    json!({
-        "interaction_id": id, "session_id": session, "tenant_id": "acme", "user_id": "u-1",
-        "ts": "2026-11-03T10:00:00Z", "task": "support", "model": "m", "prompt_version": "v1",
-        "messages": [
-            {"role": "user", "content": prompt},
-            {"role": "assistant", "content": answer}
-        ]
-    })
-}
-
-fn event(id: &str, interaction: &str, kind: &str, comment: Option<&str>) -> serde_json::Value {
-    json!({
-        "event_id": id, "interaction_id": interaction, "session_id": "s",
-        "ts": "2026-11-03T10:05:00Z", "type": kind, "value": null, "comment": comment
-    })
-}
-
-fn write_jsonl(path: &Path, rows: &[serde_json::Value]) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let text: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
-    std::fs::write(path, text.join("\n") + "\n").unwrap();
-}
 
 /// Two chats sharing an address (liked), one with a card number (disliked), one with a
 /// private key (disliked), and a comment holding an SSN.

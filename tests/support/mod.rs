@@ -5,7 +5,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// The repository root (tests run with the package directory as cwd).
 pub fn repo() -> PathBuf {
@@ -187,4 +187,31 @@ pub fn config_with_sql_copy(dir: &Path) -> (PathBuf, PathBuf) {
     let cfg = dir.join("flywheel.toml");
     std::fs::write(&cfg, "[sql]\ndir = \"sql\"\n").unwrap();
     (cfg, sql)
+}
+
+/// An interaction of task `support` with one user prompt and one answer.
+pub fn chat(id: &str, session: &str, prompt: &str, answer: &str) -> serde_json::Value {
+    json!({
+        "interaction_id": id, "session_id": session, "tenant_id": "acme", "user_id": "u-1",
+        "ts": "2026-11-03T10:00:00Z", "task": "support", "model": "m", "prompt_version": "v1",
+        "messages": [
+            {"role": "user", "content": prompt},
+            {"role": "assistant", "content": answer}
+        ]
+    })
+}
+
+/// A feedback event of `kind` on `interaction`.
+pub fn event(id: &str, interaction: &str, kind: &str, comment: Option<&str>) -> serde_json::Value {
+    json!({
+        "event_id": id, "interaction_id": interaction, "session_id": "s",
+        "ts": "2026-11-03T10:05:00Z", "type": kind, "value": null, "comment": comment
+    })
+}
+
+/// Writes `rows` as a JSONL object, creating its directory.
+pub fn write_jsonl(path: &Path, rows: &[serde_json::Value]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let text: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+    std::fs::write(path, text.join("\n") + "\n").unwrap();
 }

@@ -1,11 +1,12 @@
 //! The DataFusion session every stage runs in: a bounded memory pool that spills to the
 //! work directory, and Flywheel's UDFs around one compiled PII scanner.
 
+use std::num::NonZeroUsize;
 use std::path::Path;
 use std::sync::Arc;
 
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
-use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
@@ -57,7 +58,12 @@ pub fn scanner(config: &Config) -> Result<pii::Scanner> {
 impl Engine {
     /// A session spilling into `spill_dir`, its UDFs around `scanner`.
     pub fn new(config: &Config, scanner: Arc<pii::Scanner>, spill_dir: &Path) -> Result<Engine> {
-        let pool = FairSpillPool::new(config.engine.memory_limit_mb * 1024 * 1024);
+        // Tracking names the largest consumers when the pool runs out, so the error says
+        // which operator to look at.
+        let pool = TrackConsumersPool::new(
+            FairSpillPool::new(config.engine.memory_limit_mb * 1024 * 1024),
+            NonZeroUsize::new(3).expect("non-zero"),
+        );
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_pool(Arc::new(pool))
             .with_disk_manager_builder(

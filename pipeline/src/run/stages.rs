@@ -30,6 +30,10 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
     ("20_scored.sql", include_str!("../../../sql/20_scored.sql")),
     (
+        "25_near_clusters.sql",
+        include_str!("../../../sql/25_near_clusters.sql"),
+    ),
+    (
         "30_deduped.sql",
         include_str!("../../../sql/30_deduped.sql"),
     ),

@@ -3,6 +3,7 @@
 //! Keep [`udfs`] the single place that lists them: every engine that plans or executes
 //! Flywheel's SQL registers exactly this list.
 
+mod minhash;
 mod pii;
 mod text;
 
@@ -11,7 +12,7 @@ mod tests;
 
 use std::sync::Arc;
 
-use datafusion::logical_expr::ScalarUDF;
+use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 use datafusion::prelude::SessionContext;
 
 pub use self::pii::PiiStats;
@@ -28,7 +29,15 @@ pub fn udfs(scanner: Arc<::pii::Scanner>, stats: Arc<PiiStats>) -> Vec<ScalarUDF
         ScalarUDF::new_from_impl(pii::ScanTypes::new(scanner)),
         ScalarUDF::new_from_impl(text::NormalizeText::new()),
         ScalarUDF::new_from_impl(text::TokenEstimate::new()),
+        ScalarUDF::new_from_impl(minhash::MinHash::new()),
+        ScalarUDF::new_from_impl(minhash::LshBands::new()),
+        ScalarUDF::new_from_impl(minhash::MinHashSimilarity::new()),
     ]
+}
+
+/// Every Flywheel aggregate function.
+pub fn udafs() -> Vec<AggregateUDF> {
+    vec![AggregateUDF::new_from_impl(minhash::Components::new())]
 }
 
 /// Registers [`udfs`] on a session.
@@ -36,6 +45,10 @@ pub fn register_udfs(ctx: &SessionContext, scanner: Arc<::pii::Scanner>, stats: 
     for udf in udfs(scanner, stats) {
         ctx.register_udf(udf);
     }
+    for udaf in udafs() {
+        ctx.register_udaf(udaf);
+    }
 }
 
+pub use minhash::{band_keys, signature, similarity};
 pub use text::normalize;

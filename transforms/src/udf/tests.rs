@@ -345,3 +345,86 @@ async fn fw_token_estimate_is_characters_over_four_rounded_up() {
     let got: Vec<Option<i64>> = out.as_primitive::<Int64Type>().iter().collect();
     assert_eq!(got, vec![Some(0), Some(1), Some(2), Some(1), Some(3), None]);
 }
+
+#[tokio::test]
+async fn near_duplicate_functions_compose_in_sql() {
+    // Signatures of equal texts are equal and band keys collide; unrelated texts share no
+    // band; fw_components merges edges seen by different partitions (partial aggregates
+    // merged) into components rooted at their smallest node.
+    let (ctx, _) = session();
+    text_table(
+        &ctx,
+        vec![
+            Some("the quick brown fox jumps over the lazy dog today"),
+            Some("the quick brown fox jumps over the lazy dog today"),
+            Some("completely different words about compilers and type systems here"),
+        ],
+    );
+    let sim = one_column(
+        &ctx,
+        "SELECT fw_minhash_similarity(fw_minhash(a.t, 64, 5), fw_minhash(b.t, 64, 5))
+         FROM (SELECT t, row_number() OVER () AS n FROM texts) a
+         JOIN (SELECT t, row_number() OVER () AS n FROM texts) b ON b.n = 1
+         ORDER BY a.n",
+    )
+    .await;
+    let sim = sim.as_primitive::<datafusion::arrow::datatypes::Float64Type>();
+    assert_eq!(sim.value(0), 1.0);
+    assert_eq!(sim.value(1), 1.0);
+    assert!(sim.value(2) < 0.1);
+    let shared = one_column(
+        &ctx,
+        "SELECT COUNT(*) FROM (
+             SELECT k FROM (SELECT DISTINCT t, unnest(fw_lsh_bands(fw_minhash(t, 64, 5), 8, 8)) AS k FROM texts)
+             GROUP BY k HAVING COUNT(*) > 1)",
+    )
+    .await;
+    let shared = shared.as_primitive::<Int64Type>().value(0);
+    assert_eq!(shared, 0, "distinct texts share no band");
+
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("a", DataType::Utf8, true),
+        Field::new("b", DataType::Utf8, true),
+    ]));
+    let edges = |pairs: &[(&str, &str)]| {
+        let (a, b): (Vec<&str>, Vec<&str>) = pairs.iter().copied().unzip();
+        RecordBatch::try_new(
+            Arc::clone(&schema),
+            vec![
+                Arc::new(StringArray::from(a)),
+                Arc::new(StringArray::from(b)),
+            ],
+        )
+        .unwrap()
+    };
+    let table = MemTable::try_new(
+        Arc::clone(&schema),
+        vec![
+            vec![edges(&[("d", "c"), ("x", "y")])],
+            vec![edges(&[("c", "b"), ("e", "d")])],
+        ],
+    )
+    .unwrap();
+    ctx.register_table("edges", Arc::new(table)).unwrap();
+    let batches = ctx
+        .sql(
+            "SELECT get_field(m, 'node') AS node, get_field(m, 'root') AS root
+             FROM (SELECT unnest(fw_components(a, b)) AS m FROM edges) ORDER BY node",
+        )
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let batch = concat_batches(&batches[0].schema(), &batches).unwrap();
+    let col = |i: usize| -> Vec<String> {
+        batch
+            .column(i)
+            .as_string::<i32>()
+            .iter()
+            .map(|s| s.unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(col(0), ["b", "c", "d", "e", "x", "y"]);
+    assert_eq!(col(1), ["b", "b", "b", "b", "x", "x"]);
+}

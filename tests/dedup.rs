@@ -1,0 +1,92 @@
+//! Near-duplicate clusters in a whole run: re-typed variants of one prompt become one
+//! golden example, the others name it as `duplicate_of`, and unrelated prompts stay apart.
+
+use std::path::Path;
+
+use crate::support::*;
+
+/// 40 words: a changed or dropped last word keeps estimated Jaccard of 5-word shingles
+/// far above 0.8 (35 of 37 shingles shared).
+const BASE: &str = "I set up two factor authentication last year and now my phone was replaced \
+    so the authenticator app is gone and I cannot sign in to the billing portal to download \
+    the invoices my accountant needs before the end of the month what should I do";
+
+fn source(dir: &Path) -> std::path::PathBuf {
+    let src = dir.join("logs");
+    let variants = [
+        ("i-1", BASE.to_string()),
+        // the same words with other case and punctuation: an exact duplicate after
+        // normalisation
+        ("i-2", format!("{}?", BASE.to_uppercase())),
+        // the last word changed, or dropped: near duplicates
+        ("i-3", BASE.replace("should I do", "should I try")),
+        ("i-4", BASE.replace(" what should I do", " what should I")),
+        // same topic, different words: not a duplicate
+        (
+            "i-5",
+            "My recovery email is gone, what are my options for getting back into my profile"
+                .to_string(),
+        ),
+    ];
+    let chats: Vec<_> = variants
+        .iter()
+        .enumerate()
+        .map(|(n, (id, prompt))| chat(id, &format!("s-{n}"), prompt, "Use the reset link."))
+        .collect();
+    write_jsonl(&src.join("interactions/dt=2026-11-03/part-0.jsonl"), &chats);
+    // Every answer was disliked; i-3 was also reported, so it is the strongest evidence.
+    let mut events: Vec<_> = variants
+        .iter()
+        .map(|(id, _)| event(&format!("f-{id}"), id, "thumbs_down", None))
+        .collect();
+    events.push(event("f-r", "i-3", "report", Some("wrong steps")));
+    write_jsonl(&src.join("feedback/dt=2026-11-03/part-0.jsonl"), &events);
+    src
+}
+
+// A 3-member near-duplicate cluster plus an exact duplicate: one regression case (the
+// reported one), the other three are duplicates of it with the reason telling exact from
+// near; the differently worded prompt is its own case; all share or not share a cluster id.
+#[test]
+fn near_duplicates_collapse_into_the_best_scored_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path());
+    let sink = dir.path().join("out");
+    run_ok(&src, &sink);
+    let rows = parquet_rows(&find(&sink, |p| p.ends_with("/dispositions.parquet")));
+    let row = |id: &str| {
+        rows.iter()
+            .find(|r| r["interaction_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row("i-3")["disposition"], "published");
+    for (id, reason) in [
+        ("i-1", "near-duplicate prompt"),
+        ("i-2", "near-duplicate prompt"),
+        ("i-4", "near-duplicate prompt"),
+    ] {
+        let r = row(id);
+        assert_eq!(r["disposition"], "duplicate", "{id}");
+        assert_eq!(r["duplicate_of"], "i-3", "{id}");
+        assert_eq!(r["reason"], reason, "{id}");
+        assert_eq!(r["near_cluster"], "i-1", "{id}");
+    }
+    assert_eq!(row("i-5")["disposition"], "published");
+    assert_eq!(row("i-5")["near_cluster"], "i-5");
+    let golden = parquet_rows(&find(&sink, |p| {
+        p.contains("/golden/") && p.ends_with(".parquet")
+    }));
+    assert_eq!(golden.len(), 2);
+    let kept = golden
+        .iter()
+        .find(|g| g["interaction_id"] == "i-3")
+        .unwrap();
+    let members: Vec<&str> = kept["source_interaction_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(members, ["i-1", "i-2", "i-3", "i-4"]);
+}

@@ -1,0 +1,479 @@
+//! Near-duplicate detection as SQL building blocks: MinHash signatures, LSH band keys,
+//! estimated Jaccard similarity, and connected components over candidate pairs.
+//!
+//! The SQL stage decides how they combine (exact groups first, bands unnested and joined,
+//! pairs verified, components); these functions only do what SQL cannot do well. Hashing
+//! is seeded by constants, so signatures are identical across runs, machines and versions
+//! of the standard library, and signatures stored by an earlier run stay comparable.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, Float64Builder, ListArray, ListBuilder, StringArray, StructArray,
+    UInt64Builder,
+};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, UInt64Type};
+use datafusion::common::utils::SingleRowListArrayBuilder;
+use datafusion::common::{exec_err, Result, ScalarValue};
+use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::{
+    Accumulator, AggregateUDFImpl, ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature,
+    TypeSignature, Volatility,
+};
+
+/// Seed of the permutation family; changing it invalidates stored signatures.
+const SEED: u64 = 0x5EED_F1A7_0000_0001;
+
+fn splitmix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// FNV-1a: a stable hash of a shingle's bytes (the words joined by single spaces).
+fn shingle_hash(words: &[&str]) -> u64 {
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            h = (h ^ u64::from(b' ')).wrapping_mul(0x0100_0000_01B3);
+        }
+        for b in w.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3);
+        }
+    }
+    h
+}
+
+/// Hashes of the word shingles of already-normalised `text`: `ngram`-word shingles,
+/// 3-word shingles for texts shorter than that, the whole text under 3 words.
+pub fn shingles(text: &str, ngram: usize) -> Vec<u64> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let n = if words.len() >= ngram {
+        ngram
+    } else if words.len() >= 3 {
+        3.min(ngram)
+    } else {
+        words.len().max(1)
+    };
+    if words.is_empty() {
+        return vec![shingle_hash(&[])];
+    }
+    let mut hashes: Vec<u64> = words.windows(n).map(shingle_hash).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
+}
+
+/// The MinHash signature of `text`: for each of `num_perm` seeded hash functions, the
+/// smallest value over the text's shingles.
+pub fn signature(text: &str, num_perm: usize, ngram: usize) -> Vec<u64> {
+    let shingles = shingles(text, ngram);
+    (0..num_perm as u64)
+        .map(|i| {
+            let salt = splitmix64(SEED ^ i);
+            shingles
+                .iter()
+                .map(|h| splitmix64(h ^ salt))
+                .min()
+                .expect("at least one shingle")
+        })
+        .collect()
+}
+
+/// Share of equal positions: the MinHash estimate of Jaccard similarity.
+pub fn similarity(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() || a.len() != b.len() {
+        return 0.0;
+    }
+    let equal = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    equal as f64 / a.len() as f64
+}
+
+/// One key per band of `rows` consecutive values (the band index is mixed in, so equal
+/// values in different bands do not collide). Values past `bands * rows` are unused; bands
+/// that do not fit in the signature are left out.
+pub fn band_keys(sig: &[u64], bands: usize, rows: usize) -> Vec<u64> {
+    let bands = sig.len().checked_div(rows).map_or(0, |fit| bands.min(fit));
+    (0..bands)
+        .map(|band| {
+            sig[band * rows..(band + 1) * rows]
+                .iter()
+                .fold(splitmix64(SEED ^ band as u64), |h, v| splitmix64(h ^ v))
+        })
+        .collect()
+}
+
+fn signature_type() -> DataType {
+    DataType::List(Arc::new(Field::new("item", DataType::UInt64, true)))
+}
+
+/// A positive integer literal argument (per-run parameters travel as literals).
+fn literal_usize(arg: &ColumnarValue, udf: &str, what: &str) -> Result<usize> {
+    match arg {
+        ColumnarValue::Scalar(s) => match s.cast_to(&DataType::Int64)? {
+            ScalarValue::Int64(Some(n)) if n > 0 => Ok(n as usize),
+            other => exec_err!("{udf}: {what} must be a positive integer, got {other}"),
+        },
+        ColumnarValue::Array(_) => exec_err!("{udf}: {what} must be a literal"),
+    }
+}
+
+fn list_u64(values: impl Iterator<Item = Option<Vec<u64>>>) -> ListArray {
+    let mut out = ListBuilder::new(UInt64Builder::new());
+    for v in values {
+        match v {
+            Some(v) => {
+                out.values().append_slice(&v);
+                out.append(true);
+            }
+            None => out.append(false),
+        }
+    }
+    out.finish()
+}
+
+fn u64s(list: &ListArray, i: usize) -> Option<Vec<u64>> {
+    list.is_valid(i)
+        .then(|| list.value(i).as_primitive::<UInt64Type>().values().to_vec())
+}
+
+macro_rules! scalar_udf {
+    ($name:ident, $sql:literal, $args:expr, $ret:expr, |$self_:ident, $a:ident| $body:block) => {
+        #[derive(Debug, PartialEq, Eq, Hash)]
+        pub(super) struct $name {
+            signature: Signature,
+        }
+        impl $name {
+            pub fn new() -> Self {
+                $name {
+                    signature: Signature::one_of($args, Volatility::Immutable),
+                }
+            }
+        }
+        impl ScalarUDFImpl for $name {
+            fn name(&self) -> &str {
+                $sql
+            }
+            fn signature(&self) -> &Signature {
+                &self.signature
+            }
+            fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+                Ok($ret)
+            }
+            fn invoke_with_args(&$self_, $a: ScalarFunctionArgs) -> Result<ColumnarValue> $body
+        }
+    };
+}
+
+scalar_udf!(
+    MinHash,
+    "fw_minhash",
+    vec![TypeSignature::Exact(vec![
+        DataType::Utf8,
+        DataType::Int64,
+        DataType::Int64
+    ])],
+    signature_type(),
+    |self, args| {
+        // fw_minhash(normalised_text, num_perm, ngram) -> list<uint64>
+        let num_perm = literal_usize(&args.args[1], "fw_minhash", "num_perm")?;
+        let ngram = literal_usize(&args.args[2], "fw_minhash", "ngram")?;
+        let texts = args.args[0].to_array(args.number_rows)?;
+        let texts = texts.as_string::<i32>();
+        let out = list_u64(
+            texts
+                .iter()
+                .map(|t| t.map(|t| signature(t, num_perm, ngram))),
+        );
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+);
+
+scalar_udf!(
+    LshBands,
+    "fw_lsh_bands",
+    vec![TypeSignature::Exact(vec![
+        signature_type(),
+        DataType::Int64,
+        DataType::Int64
+    ])],
+    signature_type(),
+    |self, args| {
+        // fw_lsh_bands(signature, bands, rows) -> list<uint64>: one key per band
+        let bands = literal_usize(&args.args[1], "fw_lsh_bands", "bands")?;
+        let rows = literal_usize(&args.args[2], "fw_lsh_bands", "rows")?;
+        let sigs = args.args[0].to_array(args.number_rows)?;
+        let sigs = sigs.as_list::<i32>();
+        let out =
+            list_u64((0..sigs.len()).map(|i| u64s(sigs, i).map(|s| band_keys(&s, bands, rows))));
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+);
+
+scalar_udf!(
+    MinHashSimilarity,
+    "fw_minhash_similarity",
+    vec![TypeSignature::Exact(vec![
+        signature_type(),
+        signature_type()
+    ])],
+    DataType::Float64,
+    |self, args| {
+        // fw_minhash_similarity(signature, signature) -> estimated Jaccard in [0, 1]
+        let a = args.args[0].to_array(args.number_rows)?;
+        let b = args.args[1].to_array(args.number_rows)?;
+        let (a, b) = (a.as_list::<i32>(), b.as_list::<i32>());
+        let mut out = Float64Builder::with_capacity(a.len());
+        for i in 0..a.len() {
+            match (u64s(a, i), u64s(b, i)) {
+                (Some(x), Some(y)) => out.append_value(similarity(&x, &y)),
+                _ => out.append_null(),
+            }
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+);
+
+/// `fw_components(a, b)`: aggregate over the edges of a graph (pairs of string node ids)
+/// → a list of `{node, root}`, one per node seen, `root` the smallest id of its connected
+/// component. Union-find, so memory is linear in the nodes of the edges, never in the
+/// pairs a transitive closure would produce.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(super) struct Components {
+    signature: Signature,
+}
+
+impl Components {
+    pub fn new() -> Self {
+        Components {
+            signature: Signature::exact(
+                vec![DataType::Utf8, DataType::Utf8],
+                Volatility::Immutable,
+            ),
+        }
+    }
+}
+
+fn member_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("node", DataType::Utf8, false),
+        Field::new("root", DataType::Utf8, false),
+    ])
+}
+
+fn components_type() -> DataType {
+    DataType::List(Arc::new(Field::new(
+        "item",
+        DataType::Struct(member_fields()),
+        true,
+    )))
+}
+
+impl AggregateUDFImpl for Components {
+    fn name(&self) -> &str {
+        "fw_components"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(components_type())
+    }
+    fn accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(Box::<UnionFind>::default())
+    }
+    fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        let list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
+        Ok(vec![
+            Arc::new(Field::new(
+                format!("{}_nodes", args.name),
+                list.clone(),
+                true,
+            )),
+            Arc::new(Field::new(format!("{}_roots", args.name), list, true)),
+        ])
+    }
+}
+
+#[derive(Debug, Default)]
+struct UnionFind {
+    ids: HashMap<String, usize>,
+    names: Vec<String>,
+    parent: Vec<usize>,
+    bytes: usize,
+}
+
+impl UnionFind {
+    fn id(&mut self, name: &str) -> usize {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len();
+        self.ids.insert(name.to_string(), id);
+        self.names.push(name.to_string());
+        self.parent.push(id);
+        self.bytes += 2 * name.len() + 48;
+        id
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    fn unite(&mut self, a: &str, b: &str) {
+        let (a, b) = (self.id(a), self.id(b));
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+
+    fn unite_arrays(&mut self, a: &StringArray, b: &StringArray) {
+        for (a, b) in a.iter().zip(b.iter()) {
+            if let (Some(a), Some(b)) = (a, b) {
+                self.unite(a, b);
+            }
+        }
+    }
+
+    /// Each node with the smallest name in its component.
+    fn members(&mut self) -> (Vec<String>, Vec<String>) {
+        let mut smallest: HashMap<usize, usize> = HashMap::new();
+        for x in 0..self.names.len() {
+            let r = self.find(x);
+            let s = smallest.entry(r).or_insert(x);
+            if self.names[x] < self.names[*s] {
+                *s = x;
+            }
+        }
+        let roots = (0..self.names.len())
+            .map(|x| {
+                let r = self.find(x);
+                self.names[smallest[&r]].clone()
+            })
+            .collect();
+        (self.names.clone(), roots)
+    }
+}
+
+fn string_list(values: Vec<String>) -> ScalarValue {
+    SingleRowListArrayBuilder::new(Arc::new(StringArray::from(values))).build_list_scalar()
+}
+
+impl Accumulator for UnionFind {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        self.unite_arrays(values[0].as_string::<i32>(), values[1].as_string::<i32>());
+        Ok(())
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+        let (nodes, roots) = (states[0].as_list::<i32>(), states[1].as_list::<i32>());
+        for i in 0..nodes.len() {
+            if nodes.is_valid(i) && roots.is_valid(i) {
+                let (n, r) = (nodes.value(i), roots.value(i));
+                self.unite_arrays(n.as_string::<i32>(), r.as_string::<i32>());
+            }
+        }
+        Ok(())
+    }
+
+    fn state(&mut self) -> Result<Vec<ScalarValue>> {
+        let (nodes, roots) = self.members();
+        Ok(vec![string_list(nodes), string_list(roots)])
+    }
+
+    fn evaluate(&mut self) -> Result<ScalarValue> {
+        let (nodes, roots) = self.members();
+        let values = StructArray::new(
+            member_fields(),
+            vec![
+                Arc::new(StringArray::from(nodes)) as ArrayRef,
+                Arc::new(StringArray::from(roots)) as ArrayRef,
+            ],
+            None,
+        );
+        Ok(SingleRowListArrayBuilder::new(Arc::new(values)).build_list_scalar())
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of::<Self>() + self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shingles_follow_the_length_rules() {
+        // 5-word shingles for long texts, 3-word under 5 words, the whole text under 3.
+        assert_eq!(shingles("a b c d e f", 5).len(), 2);
+        assert_eq!(shingles("a b c d", 5).len(), 2);
+        assert_eq!(shingles("a b", 5), vec![shingle_hash(&["a", "b"])]);
+        assert_eq!(shingles("", 5).len(), 1);
+    }
+
+    #[test]
+    fn similarity_estimates_jaccard() {
+        // Two texts sharing 20 of 25 distinct 5-word shingles (Jaccard 0.8 - ish) land
+        // near their true Jaccard with 256 permutations; identical texts are 1.0 and
+        // unrelated texts near 0.
+        let base: Vec<String> = (0..24).map(|i| format!("w{i}")).collect();
+        let a = base.join(" ");
+        let mut other = base.clone();
+        other[23] = "zz".into();
+        other[22] = "yy".into();
+        let b = other.join(" ");
+        let (sa, sb) = (signature(&a, 256, 5), signature(&b, 256, 5));
+        let truth = {
+            let x: std::collections::HashSet<u64> = shingles(&a, 5).into_iter().collect();
+            let y: std::collections::HashSet<u64> = shingles(&b, 5).into_iter().collect();
+            x.intersection(&y).count() as f64 / x.union(&y).count() as f64
+        };
+        assert!((similarity(&sa, &sb) - truth).abs() < 0.1, "{truth}");
+        assert_eq!(similarity(&sa, &signature(&a, 256, 5)), 1.0);
+        let c = (0..24)
+            .map(|i| format!("v{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(similarity(&sa, &signature(&c, 256, 5)) < 0.05);
+    }
+
+    #[test]
+    fn band_keys_collide_only_on_equal_bands() {
+        let s: Vec<u64> = (0..12).collect();
+        let mut t = s.clone();
+        t[0] = 99; // only band 0 differs
+        let (ks, kt) = (band_keys(&s, 3, 4), band_keys(&t, 3, 4));
+        assert_eq!(ks.len(), 3);
+        assert_ne!(ks[0], kt[0]);
+        assert_eq!(ks[1..], kt[1..]);
+        // the same values in another band give another key
+        let u: Vec<u64> = [4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7].to_vec();
+        let ku = band_keys(&u, 3, 4);
+        assert_ne!(ku[0], ku[1]);
+        // bands past the end of the signature are left out
+        assert_eq!(band_keys(&s, 5, 4).len(), 3);
+    }
+
+    #[test]
+    fn union_find_roots_are_smallest_members() {
+        let mut uf = UnionFind::default();
+        uf.unite("d", "c");
+        uf.unite("x", "y");
+        uf.unite("c", "b");
+        uf.unite("e", "d");
+        let (nodes, roots) = uf.members();
+        let got: HashMap<_, _> = nodes.into_iter().zip(roots).collect();
+        for n in ["b", "c", "d", "e"] {
+            assert_eq!(got[n], "b", "{n}");
+        }
+        assert_eq!(got["y"], "x");
+    }
+}
