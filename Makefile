@@ -3,7 +3,7 @@ CARGO ?= cargo
 BIN := target/debug/flywheel
 RELEASE_BIN := target/release/flywheel
 
-.PHONY: run test lint fmt release run-shared bench-pii test-consumers
+.PHONY: run test lint fmt release run-shared eval-shared bench-pii test-consumers
 
 ## Build (debug: quick to compile, fast enough for the bundled sample) and run on data/sample-logs.
 run:
@@ -29,6 +29,11 @@ release:
 ## The realistic sample beside the repository, when present.
 run-shared: release
 	$(RELEASE_BIN) run --source ../shared/sample-logs/dev/logs --sink out/shared
+
+## Selection quality of that run against the sample's truth files (uses the consumers' venv).
+eval-shared: run-shared
+	bash scripts/test_consumers.sh --venv-only
+	target/consumers-venv/bin/python scripts/eval_dev.py out/shared ../shared/sample-logs/dev/truth
 
 ## PII scanner throughput and quality against Presidio on the same records.
 bench-pii:

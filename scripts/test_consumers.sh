@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs tests/consumers with the tools eval owners and prompt services use (polars,
 # pyarrow), installed into a throwaway venv. Skips cleanly when they cannot be installed.
+#   --venv-only   only make the venv (other scripts reuse it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/consumers-venv
@@ -10,6 +11,9 @@ if [ ! -x "$venv/bin/pytest" ]; then
     echo "skipped: could not install polars/pyarrow/pytest from PyPI"
     exit 0
   fi
+fi
+if [ "${1:-}" = "--venv-only" ]; then
+  exit 0
 fi
 cargo build -p flywheel --quiet
 "$venv/bin/pytest" -q tests/consumers

@@ -3,10 +3,32 @@
 -- with the label).
 -- Inputs:     interactions, feedback_events.
 -- Parameters: w_* (weight of each signal's presence), rating_min, rating_max,
---             positive_threshold, negative_threshold.
+--             positive_threshold, negative_threshold, rewrite_window_secs,
+--             rewrite_min_similarity, opt_out_tenants.
 -- Each signal counts once per interaction however often it fired, so one user clicking
 -- thumbs-up ten times is one vote. Ratings are normalised to [-1, 1].
-WITH signals AS (
+-- rewritten (implicit, from session order): the same user asked a similar prompt
+-- (fw_similarity >= rewrite_min_similarity) in the same session within
+-- rewrite_window_secs after this one, so this answer did not serve. The very same prompt
+-- over the same conversation is a regeneration, not a rewrite.
+WITH asked AS (
+    SELECT interaction_id, session_id, COALESCE(user_hash, '') AS user_key,
+           CAST(ts AS BIGINT) AS ts_us,
+           array_length(messages) AS turns,
+           get_field(array_element(messages, -2), 'content') AS prompt
+    FROM interactions
+    WHERE session_id IS NOT NULL AND ts IS NOT NULL
+),
+rewrites AS (
+    SELECT DISTINCT a.interaction_id
+    FROM asked a
+    JOIN asked b ON a.session_id = b.session_id AND a.user_key = b.user_key
+    WHERE b.ts_us > a.ts_us
+      AND b.ts_us - a.ts_us <= ${rewrite_window_secs} * 1000000
+      AND NOT (a.prompt = b.prompt AND a.turns = b.turns)
+      AND fw_similarity(a.prompt, b.prompt) >= ${rewrite_min_similarity}
+),
+signals AS (
     SELECT interaction_id,
            MAX(CASE WHEN type = 'thumbs_up'   THEN 1 ELSE 0 END) AS thumbs_up,
            MAX(CASE WHEN type = 'thumbs_down' THEN 1 ELSE 0 END) AS thumbs_down,
@@ -41,6 +63,7 @@ joined AS (
            array_slice(t.messages, 1, -2) AS input_messages,
            t.prompt, t.answer,
            CASE
+               WHEN t.tenant_id IN ${opt_out_tenants} THEN 'tenant opted out'
                WHEN t._pii_drop IS NOT NULL
                    THEN 'PII policy drops it (' || t._pii_drop || ')'
                WHEN (t.answer_role IS DISTINCT FROM 'assistant') OR COALESCE(trim(t.answer), '') = ''
@@ -59,10 +82,12 @@ joined AS (
            COALESCE(s.copied, 0)      AS copied,
            COALESCE(s.regenerated, 0) AS regenerated,
            COALESCE(s.edited, 0)      AS edited,
+           CASE WHEN r.interaction_id IS NULL THEN 0 ELSE 1 END AS rewritten,
            s.edited_output, s.user_reason,
            COALESCE(s.feedback_events, 0) AS feedback_events
     FROM turns t
     LEFT JOIN signals s ON t.interaction_id = s.interaction_id
+    LEFT JOIN rewrites r ON t.interaction_id = r.interaction_id
 ),
 weighted AS (
     SELECT j.*,
@@ -74,7 +99,8 @@ weighted AS (
          + ${w_reject} * j.rejected
          + ${w_copy} * j.copied
          + ${w_regenerate} * j.regenerated
-         + ${w_edit} * j.edited AS score
+         + ${w_edit} * j.edited
+         + ${w_rewrite} * j.rewritten AS score
     FROM joined j
 )
 SELECT w.*,
@@ -89,6 +115,7 @@ SELECT w.*,
                     + CASE WHEN w.rating_norm > 0 THEN 1 ELSE 0 END
            WHEN w.score <= ${negative_threshold}
                THEN w.thumbs_down + w.reported + w.rejected + w.regenerated + w.edited
+                    + w.rewritten
                     + CASE WHEN w.rating_norm < 0 THEN 1 ELSE 0 END
            ELSE 0
        END AS confidence

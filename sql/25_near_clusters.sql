@@ -1,5 +1,5 @@
 -- near_clusters: near-duplicate clusters of prompts, one row per distinct prompt key.
--- Inputs:     scored.
+-- Inputs:     scored, published_before (what earlier runs published).
 -- Parameters: minhash_num_perm, minhash_ngram, lsh_bands, lsh_rows, near_threshold.
 -- prompt_key:   the prompt normalised by fw_normalize (NFKC, lowercase, punctuation to
 --               spaces, whitespace collapsed); equal keys are exact duplicates.
@@ -7,7 +7,9 @@
 --               MinHash over word shingles of the key, LSH bands unnested and joined on
 --               band key, candidate pairs verified at estimated Jaccard >= near_threshold,
 --               connected components (fw_components, union-find).
--- near_cluster: the smallest interaction_id asking any prompt of the cluster.
+-- near_cluster: the smallest interaction_id of this run asking any prompt of the cluster.
+-- Prompts published by earlier runs take part in the clustering, so that deduped can tell
+-- a new example that repeats (exactly or nearly) one already published.
 -- Exact groups collapse first: a prompt asked 50 000 times is one text here, so candidate
 -- pairs grow with distinct prompts, never with how often each was asked. Kept narrow (no
 -- chats) so that its sorts and joins stay small.
@@ -15,6 +17,10 @@ WITH asked AS (
     SELECT fw_normalize(prompt) AS prompt_key, interaction_id
     FROM scored
     WHERE prompt IS NOT NULL
+    UNION ALL
+    SELECT prompt_key, CAST(NULL AS VARCHAR) AS interaction_id
+    FROM published_before
+    WHERE prompt_key IS NOT NULL
 ),
 texts AS (
     SELECT prompt_key, fw_minhash(prompt_key, ${minhash_num_perm}, ${minhash_ngram}) AS sig

@@ -1,5 +1,5 @@
 -- deduped: scored interactions grouped into exact and near duplicates.
--- Inputs:     scored, near_clusters.
+-- Inputs:     scored, near_clusters, published_before.
 -- Parameters: none.
 -- dup_group:  task + label + near-duplicate cluster of the prompt (see near_clusters):
 --             grouping by label keeps a prompt's bad answer as a regression case even
@@ -7,6 +7,9 @@
 --             evidence is kept (largest |score|, then confidence, then earliest):
 --             dup_rank = 1, and kept_id names it; dup_kind says whether a duplicate's
 --             prompt equals the kept one's ('exact') or is a near duplicate ('near').
+-- A group whose task, label and cluster match an example published by an earlier run is
+-- not published again: all its members are duplicates (dup_kind 'published before') and
+-- kept_id names that example_id.
 -- A repeated interaction_id (the same record delivered twice) is its own duplicate.
 WITH keyed AS (
     SELECT s.*,
@@ -25,6 +28,13 @@ grouped AS (
            END AS dup_group
     FROM keyed k
     LEFT JOIN near_clusters n ON k.prompt_key = n.prompt_key
+),
+prior AS (
+    SELECT concat_ws(chr(31), p.task, p.label, n.cluster_key) AS dup_group,
+           MIN(p.example_id) AS prior_example_id
+    FROM published_before p
+    JOIN near_clusters n ON p.prompt_key = n.prompt_key
+    GROUP BY concat_ws(chr(31), p.task, p.label, n.cluster_key)
 ),
 ranked AS (
     SELECT g.*,
@@ -47,8 +57,12 @@ members AS (
     FROM ranked
     GROUP BY dup_group
 )
-SELECT r.* EXCLUDE (kept_prompt_key),
+SELECT r.* EXCLUDE (kept_prompt_key, dup_rank, kept_id),
+       CASE WHEN pr.prior_example_id IS NULL THEN r.dup_rank ELSE r.dup_rank + 1 END
+           AS dup_rank,
+       COALESCE(pr.prior_example_id, r.kept_id) AS kept_id,
        CASE
+           WHEN pr.prior_example_id IS NOT NULL THEN 'published before'
            WHEN r.dup_rank = 1 THEN NULL
            WHEN r.prompt_key = r.kept_prompt_key THEN 'exact'
            ELSE 'near'
@@ -59,3 +73,4 @@ SELECT r.* EXCLUDE (kept_prompt_key),
            AS example_id
 FROM ranked r
 JOIN members m ON r.dup_group = m.dup_group
+LEFT JOIN prior pr ON r.dup_group = pr.dup_group

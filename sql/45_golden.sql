@@ -13,7 +13,8 @@ SELECT c.example_id, c.task, c.kind, c.label, c.score, c.confidence,
        named_struct(
            'thumbs_up', c.thumbs_up, 'thumbs_down', c.thumbs_down, 'rating', c.rating,
            'reported', c.reported, 'accepted', c.accepted, 'rejected', c.rejected,
-           'copied', c.copied, 'regenerated', c.regenerated, 'edited', c.edited
+           'copied', c.copied, 'regenerated', c.regenerated, 'edited', c.edited,
+           'rewritten', c.rewritten
        ) AS signals,
        c.interaction_id,
        c.source_interaction_ids,

@@ -1,10 +1,20 @@
--- fewshot: the few-shot bank of each task: the best-scored positives that fit the budget.
+-- fewshot: the few-shot bank of each task (and prompt version, when
+-- fewshot_per_prompt_version): good examples that differ from each other, within a count
+-- and a token budget.
 -- Inputs:     deduped.
 -- Parameters: fewshot_min_score, fewshot_max_examples, fewshot_token_budget,
---             fewshot_max_example_tokens.
+--             fewshot_max_example_tokens, fewshot_mmr_lambda, fewshot_per_prompt_version,
+--             minhash_num_perm, minhash_ngram.
+-- Only positive labels. fw_mmr picks by maximal marginal relevance: each next example
+-- maximises lambda * score / best score - (1 - lambda) * its largest MinHash similarity
+-- to the examples already picked, among those that still fit the budget; rank is the
+-- order of picking (ties by example_id, so banks are deterministic).
+-- tokens: fw_token_estimate of input + output (characters / 4, rounded up).
 -- An edited answer, when there is one, is the better output to imitate.
 WITH pool AS (
     SELECT d.*,
+           CASE WHEN ${fewshot_per_prompt_version} THEN COALESCE(d.prompt_version, '') ELSE '' END
+               AS bank_version,
            COALESCE(d.edited_output, d.answer) AS shot_output,
            fw_token_estimate(d.prompt) + fw_token_estimate(COALESCE(d.edited_output, d.answer))
                AS tokens
@@ -12,21 +22,26 @@ WITH pool AS (
     WHERE d.dup_rank = 1 AND d.id_occurrence = 1 AND d.ineligible_reason IS NULL
       AND d.label = 'positive' AND d.score >= ${fewshot_min_score}
 ),
-ranked AS (
-    SELECT p.*,
-           ROW_NUMBER() OVER (
-               PARTITION BY p.task
-               ORDER BY p.score DESC, p.confidence DESC, p.tokens, p.interaction_id
-           ) AS rank,
-           SUM(p.tokens) OVER (
-               PARTITION BY p.task
-               ORDER BY p.score DESC, p.confidence DESC, p.tokens, p.interaction_id
-               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-           ) AS running_tokens
-    FROM pool p
-    WHERE p.tokens <= ${fewshot_max_example_tokens}
+banks AS (
+    SELECT task, bank_version,
+           fw_mmr(
+               array_agg(named_struct(
+                   'id', example_id, 'score', score, 'tokens', tokens,
+                   'sig', fw_minhash(prompt_key, ${minhash_num_perm}, ${minhash_ngram}))),
+               ${fewshot_max_examples}, ${fewshot_token_budget}, ${fewshot_mmr_lambda}
+           ) AS picks
+    FROM pool
+    WHERE tokens <= ${fewshot_max_example_tokens}
+    GROUP BY task, bank_version
+),
+picked AS (
+    SELECT task, bank_version, unnest(picks) AS pick FROM banks
 )
-SELECT r.task, r.example_id, r.prompt AS input, r.shot_output AS output, r.score,
-       r.confidence, r.tokens, r.source_interaction_ids, r.rank, r.prompt_version, r.model
-FROM ranked r
-WHERE r.rank <= ${fewshot_max_examples} AND r.running_tokens <= ${fewshot_token_budget}
+SELECT p.task, NULLIF(p.bank_version, '') AS prompt_version, p.example_id, p.prompt AS input,
+       p.shot_output AS output, p.score, p.confidence, p.tokens, p.source_interaction_ids,
+       get_field(k.pick, 'rank') AS rank, p.model
+FROM picked k
+JOIN pool p
+  ON p.task = k.task
+ AND p.bank_version = k.bank_version
+ AND p.example_id = get_field(k.pick, 'example_id')

@@ -1,7 +1,10 @@
 -- dispositions: exactly one row per input interaction row, saying where it ended:
--- published (with where), filtered (with why), duplicate (of which interaction) or
+-- published (with where), filtered (with why), duplicate (of which interaction),
+-- deferred (a regression case over the run's cap, published by a later run) or
 -- quarantined (with the parse reason). The run report's accounting is a count of this.
--- Inputs:     deduped, candidates, golden, fewshot, quarantined_interactions.
+-- Inputs:     deduped, candidates, golden, fewshot, quarantined_interactions,
+--             late_interactions (carried from earlier runs for late feedback: not inputs
+--             of this run, so they get no row here; the report counts them apart).
 -- Parameters: none.
 WITH published AS (
     SELECT example_id, 'golden ' || kind AS via FROM golden
@@ -17,14 +20,18 @@ SELECT d.interaction_id, d._source AS source, d._line AS line, d.task,
        CASE
            WHEN d.id_occurrence > 1 OR d.dup_rank > 1 THEN 'duplicate'
            WHEN p.example_id IS NOT NULL THEN 'published'
+           WHEN c.golden_status = 'deferred' THEN 'deferred'
            ELSE 'filtered'
        END AS disposition,
        CASE
            WHEN d.id_occurrence > 1 THEN 'repeated interaction_id'
+           WHEN d.dup_kind = 'published before' THEN 'already published as ' || d.kept_id
            WHEN d.dup_kind = 'exact' THEN 'same normalised prompt'
            WHEN d.dup_kind = 'near' THEN 'near-duplicate prompt'
            WHEN p.example_id IS NOT NULL THEN p.via
            WHEN d.ineligible_reason IS NOT NULL THEN d.ineligible_reason
+           WHEN c.golden_status = 'deferred'
+               THEN 'regression case over max_regressions_per_run: kept for the next run'
            ELSE COALESCE(c.golden_status, 'not selected')
        END AS reason,
        CASE
@@ -39,6 +46,7 @@ LEFT JOIN candidates c
        ON d.interaction_id = c.interaction_id AND d.id_occurrence = 1 AND d.dup_rank = 1
 LEFT JOIN pub p
        ON d.example_id = p.example_id AND d.id_occurrence = 1 AND d.dup_rank = 1
+WHERE d.interaction_id NOT IN (SELECT interaction_id FROM late_interactions)
 UNION ALL
 SELECT NULL, q.source, q.line, NULL, 'quarantined', q.reason, NULL, NULL, NULL, NULL, NULL
 FROM quarantined_interactions q

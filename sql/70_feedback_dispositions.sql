@@ -1,7 +1,8 @@
 -- feedback_dispositions: exactly one row per input feedback row: applied (its signal
 -- counted toward an interaction of this run), filtered (with why), duplicate or
 -- quarantined (with the parse reason).
--- Inputs:     feedback_events, quarantined_feedback.
+-- Inputs:     feedback_events, quarantined_feedback, late_feedback (events of earlier
+--             runs carried with their interaction: not inputs of this run, no row here).
 -- Parameters: none.
 SELECT e.event_id, e.interaction_id, e._source AS source, e._line AS line,
        CASE e.status
@@ -18,6 +19,9 @@ SELECT e.event_id, e.interaction_id, e._source AS source, e._line AS line,
        END AS reason,
        CASE WHEN e.status = 'duplicate' THEN e.event_id END AS duplicate_of
 FROM feedback_events e
+WHERE NOT EXISTS (
+    SELECT 1 FROM late_feedback l WHERE l._source = e._source AND l._line = e._line
+)
 UNION ALL
 SELECT NULL, NULL, q.source, q.line, 'quarantined', q.reason, NULL
 FROM quarantined_feedback q

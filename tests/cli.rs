@@ -44,7 +44,7 @@ fn unreadable_or_invalid_config_is_exit_2() {
 
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("bad.toml");
-    std::fs::write(&cfg, "[params]\nw_copy = [1, 2]\n").unwrap();
+    std::fs::write(&cfg, "[params]\nw_copy = [[1], [2]]\n").unwrap();
     let out = flywheel(&["run", "--config", path(&cfg)]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("params.w_copy"), "{}", stderr(&out));
@@ -76,7 +76,7 @@ fn scoring_weights_come_from_config() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("flywheel.toml");
     // Thumbs-down now counts as praise: negatives from thumbs-down alone disappear.
-    std::fs::write(&cfg, "[params]\nw_thumbs_down = 5.0\nw_report = 0.0\nw_reject = 0.0\nw_rating = 0.0\nw_regenerate = 0.0\nw_edit = 0.0\n").unwrap();
+    std::fs::write(&cfg, "[params]\nw_thumbs_down = 5.0\nw_report = 0.0\nw_reject = 0.0\nw_rating = 0.0\nw_regenerate = 0.0\nw_edit = 0.0\nw_rewrite = 0.0\n").unwrap();
     let sink = dir.path().join("out");
     let out = flywheel(&[
         "run",

@@ -90,3 +90,97 @@ fn near_duplicates_collapse_into_the_best_scored_member() {
         .collect();
     assert_eq!(members, ["i-1", "i-2", "i-3", "i-4"]);
 }
+
+// A question already published by an earlier run is not added again, exactly or nearly
+// repeated: the next day's repeats are duplicates naming the published example, while a
+// new question is published; a forced re-run of the first day still finds its own
+// examples new (it must not match itself).
+#[test]
+fn examples_published_by_earlier_runs_are_not_added_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path());
+    let sink = dir.path().join("out");
+    run_ok(&src, &sink);
+    let first = parquet_rows(&find(&sink, |p| {
+        p.contains("/golden/") && p.ends_with(".parquet")
+    }));
+    let published = first.iter().find(|g| g["interaction_id"] == "i-3").unwrap();
+    let published_id = published["example_id"].as_str().unwrap().to_string();
+
+    let day2 = src.join("interactions/dt=2026-11-04/part-0.jsonl");
+    write_jsonl(
+        &day2,
+        &[
+            chat(
+                "i-6",
+                "s-6",
+                &BASE.replace("should I do", "should I try"),
+                "Call support.",
+            ),
+            chat(
+                "i-7",
+                "s-7",
+                &BASE.replace(" what should I do", ""),
+                "Call support.",
+            ),
+            chat(
+                "i-8",
+                "s-8",
+                "Write a haiku about autumn leaves falling on a quiet pond",
+                "Leaves drift...",
+            ),
+        ],
+    );
+    write_jsonl(
+        &src.join("feedback/dt=2026-11-04/part-0.jsonl"),
+        &["i-6", "i-7", "i-8"].map(|id| event(&format!("f-{id}"), id, "thumbs_down", None)),
+    );
+    run_ok(&src, &sink);
+    let reports = files(&sink);
+    let second = reports
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with("/dispositions.parquet"))
+        .map(|p| parquet_rows(p))
+        .find(|rows| rows.iter().any(|r| r["interaction_id"] == "i-8"))
+        .expect("the second run's dispositions");
+    let row = |id: &str| {
+        second
+            .iter()
+            .find(|r| r["interaction_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    for id in ["i-6", "i-7"] {
+        assert_eq!(row(id)["disposition"], "duplicate", "{id}");
+        assert_eq!(row(id)["duplicate_of"], published_id.as_str(), "{id}");
+        assert_eq!(
+            row(id)["reason"],
+            format!("already published as {published_id}"),
+            "{id}"
+        );
+    }
+    assert_eq!(row("i-8")["disposition"], "published");
+
+    let out = flywheel(&[
+        "run",
+        "--force",
+        "--date",
+        "2026-11-03",
+        "--source",
+        path(&src),
+        "--sink",
+        path(&sink),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = parquet_rows(&find(&sink, |p| {
+        p.contains("/golden/") && p.contains("2026-11-03") && p.ends_with(".parquet")
+    }));
+    assert_eq!(
+        again, first,
+        "re-running the first day republishes the same rows"
+    );
+}

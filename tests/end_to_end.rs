@@ -1,6 +1,8 @@
 //! Whole runs of the real binary over fixture trees: what a user gets in the sink.
 
+mod banks;
 mod dedup;
+mod late;
 mod pii_policy;
 mod support;
 
@@ -36,6 +38,7 @@ fn sample_run_publishes_outputs_the_manifest_vouches_for() {
         "golden_jsonl",
         "fewshot_bank",
         "dispositions",
+        "published_index",
     ] {
         assert!(kinds.contains(&kind), "manifest lists {kind}: {kinds:?}");
     }
@@ -49,7 +52,12 @@ fn sample_run_publishes_outputs_the_manifest_vouches_for() {
         );
         let rows = o["rows"].as_u64().unwrap();
         match o["kind"].as_str().unwrap() {
-            "golden_parquet" | "dispositions" | "feedback_dispositions" => {
+            "golden_parquet"
+            | "dispositions"
+            | "feedback_dispositions"
+            | "published_index"
+            | "carry_interactions"
+            | "carry_feedback" => {
                 assert_eq!(parquet_rows(&file).len() as u64, rows, "{file:?}")
             }
             "golden_jsonl" | "quarantine" => assert_eq!(jsonl(&file).len() as u64, rows),

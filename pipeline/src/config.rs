@@ -188,16 +188,23 @@ impl Config {
             }
         }
         self.pii.strategies()?;
-        for (name, value) in &self.params {
-            if !matches!(
-                value,
+        let scalar = |v: &toml::Value| {
+            matches!(
+                v,
                 toml::Value::Integer(_)
                     | toml::Value::Float(_)
                     | toml::Value::Boolean(_)
                     | toml::Value::String(_)
-            ) {
+            )
+        };
+        for (name, value) in &self.params {
+            let ok = match value {
+                toml::Value::Array(items) => items.iter().all(scalar),
+                v => scalar(v),
+            };
+            if !ok {
                 return Err(Error::config(format!(
-                    "config params.{name} must be a number, boolean or string"
+                    "config params.{name} must be a number, boolean, string or a list of them"
                 )));
             }
         }

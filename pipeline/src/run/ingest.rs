@@ -48,9 +48,10 @@ fn raw_name(kind: LogKind) -> &'static str {
     }
 }
 
-/// Ingests and redacts both logs, registering for the SQL stages:
-/// `interactions`, `feedback` (good rows) and `quarantined_interactions`,
-/// `quarantined_feedback` (source, line, reason, redacted text).
+/// Ingests and redacts both logs, registering `interactions_input`, `feedback_input`
+/// (this run's good rows; [`super::history`] adds late rows to make `interactions` and
+/// `feedback`) and `quarantined_interactions`, `quarantined_feedback` (source, line,
+/// reason, redacted text).
 pub async fn stage(
     engine: &Engine,
     source: &Location,
@@ -113,7 +114,7 @@ async fn register_views(ctx: &SessionContext, kind: LogKind, staged: &str) -> Re
             text_columns(kind)
         ))
         .await?;
-    ctx.register_table(kind.dir(), good.into_view())?;
+    ctx.register_table(format!("{}_input", kind.dir()), good.into_view())?;
     let bad = ctx
         .sql(&format!(
             "SELECT _source AS source, _line AS line, _error AS reason, _raw AS text

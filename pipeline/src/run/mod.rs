@@ -6,6 +6,7 @@ pub mod discover;
 pub mod engine;
 mod failpoint;
 pub mod gates;
+pub mod history;
 pub mod ingest;
 pub mod lock;
 pub mod publish;
@@ -157,6 +158,7 @@ async fn run_stages(
     )
     .await?;
     timings.lap("ingest+redact");
+    history::register(&engine.ctx, Some(sink), run_id, late_feedback_days(config)).await?;
 
     let mut params = config.params.clone();
     params.insert("run_id".into(), toml::Value::String(run_id.to_string()));
@@ -257,6 +259,7 @@ pub async fn validate(config: &Config) -> Result<()> {
         url: "memory://".into(),
     };
     ingest::stage(&engine, &empty, &Inputs::default(), 1, &work.path).await?;
+    history::register(&engine.ctx, None, "validate", 0).await?;
     let mut params = config.params.clone();
     params.insert("run_id".into(), toml::Value::String("validate".into()));
     stages::validate(&engine.ctx, &stages, &params).await
@@ -272,6 +275,16 @@ fn partitions(inputs: &Inputs) -> Vec<String> {
     dts.sort();
     dts.dedup();
     dts
+}
+
+/// How many days after its interaction a feedback event still counts (`[params]`, also
+/// read by the SQL stages).
+fn late_feedback_days(config: &Config) -> i64 {
+    match config.params.get("late_feedback_days") {
+        Some(toml::Value::Integer(n)) => *n,
+        Some(toml::Value::Float(x)) => x.ceil() as i64,
+        _ => 0,
+    }
 }
 
 fn manifest_body(

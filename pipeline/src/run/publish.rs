@@ -113,6 +113,48 @@ impl<'a> Publisher<'a> {
                 .await?;
             }
         }
+        // This run's redacted rows, for late feedback in the next runs.
+        for ((kind, _), (table, name)) in super::history::CARRY.iter().zip([
+            ("interactions_input", "interactions"),
+            ("feedback_input", "feedback"),
+        ]) {
+            self.write(
+                &format!("SELECT * FROM {table} ORDER BY _source, _line"),
+                &format!("carry/run={run}/{name}.parquet"),
+                Format::Parquet,
+                kind,
+                None,
+            )
+            .await?;
+        }
+        // Regression cases over the run's cap, with all their feedback, for the next run.
+        let deferred = "SELECT interaction_id FROM candidates WHERE golden_status = 'deferred'";
+        if self.count(&format!("({deferred}) d")).await? > 0 {
+            for ((kind, _), table) in super::history::BACKLOG
+                .iter()
+                .zip(["interactions", "feedback"])
+            {
+                self.write(
+                    &format!(
+                        "SELECT * FROM {table} WHERE interaction_id IN ({deferred})
+                         ORDER BY _source, _line"
+                    ),
+                    &format!("backlog/run={run}/{table}.parquet"),
+                    Format::Parquet,
+                    kind,
+                    None,
+                )
+                .await?;
+            }
+        }
+        self.write(
+            "SELECT * FROM published_index ORDER BY example_id",
+            &format!("index/run={run}/published.parquet"),
+            Format::Parquet,
+            super::history::INDEX_KIND,
+            None,
+        )
+        .await?;
         for (table, kind) in [
             ("dispositions", "dispositions"),
             ("feedback_dispositions", "feedback_dispositions"),
@@ -158,17 +200,17 @@ impl<'a> Publisher<'a> {
     async fn fewshot_banks(&mut self) -> Result<()> {
         let rows = query::rows(
             self.ctx,
-            "SELECT task, example_id, input, output, score, source_interaction_ids
-             FROM fewshot ORDER BY task, rank",
+            "SELECT task, prompt_version, example_id, input, output, score,
+                    source_interaction_ids
+             FROM fewshot ORDER BY task, prompt_version, rank",
         )
         .await?;
-        let mut by_task: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        // One bank per task, or per task and prompt version when the stage names one.
+        let mut banks: BTreeMap<(String, Option<String>), Vec<Value>> = BTreeMap::new();
         for mut row in rows {
-            let task = row
-                .remove("task")
-                .and_then(|t| t.as_str().map(str::to_string))
-                .unwrap_or_default();
-            by_task.entry(task).or_default().push(Value::Object(row));
+            let mut take = |k: &str| row.remove(k).and_then(|t| t.as_str().map(str::to_string));
+            let key = (take("task").unwrap_or_default(), take("prompt_version"));
+            banks.entry(key).or_default().push(Value::Object(row));
         }
         // The newest interaction behind the run, not the wall clock: re-publishing the
         // same inputs must give byte-identical banks.
@@ -182,16 +224,21 @@ impl<'a> Publisher<'a> {
             .first()
             .map(|(k, _)| k[0].clone())
             .unwrap_or_default();
-        for (task, examples) in by_task {
+        for ((task, version), examples) in banks {
             let n = examples.len() as u64;
-            let bank = json!({
+            let mut bank = json!({
                 "task": task,
                 "version": self.run_id,
                 "generated_at": generated_at,
                 "examples": examples,
             });
+            let mut dir = format!("fewshot/{}", path_segment(&task));
+            if let Some(v) = &version {
+                bank["prompt_version"] = v.clone().into();
+                dir = format!("{dir}/{}", path_segment(v));
+            }
             let bytes = pretty(&bank);
-            let path = format!("fewshot/{}/bank-{}.json", path_segment(&task), self.run_id);
+            let path = format!("{dir}/bank-{}.json", self.run_id);
             let (len, sha) = put(self.sink, &path, bytes).await?;
             self.outputs.push(OutputFile {
                 path,
@@ -279,7 +326,7 @@ pub async fn read_manifest(sink: &Location, run_id: &str) -> Result<Option<Value
     }
 }
 
-/// `fewshot/<task>/latest.json` for every bank a committed manifest lists: a copy of the
+/// `latest.json` beside every bank a committed manifest lists: a copy of the
 /// bank, so prompt services need one GET. Runs after the manifest, and again when a run
 /// that died after its commit point is resumed.
 pub async fn pointers(sink: &Location, manifest: &Value) -> Result<()> {
@@ -289,16 +336,13 @@ pub async fn pointers(sink: &Location, manifest: &Value) -> Result<()> {
         .flatten()
         .filter(|o| o["kind"] == "fewshot_bank");
     for (n, bank) in banks.enumerate() {
-        let (Some(path), Some(task)) = (bank["path"].as_str(), bank["task"].as_str()) else {
+        // beside the bank: fewshot/<task>[/<prompt_version>]/latest.json
+        let Some((dir, _)) = bank["path"].as_str().and_then(|p| p.rsplit_once('/')) else {
             continue;
         };
+        let path = bank["path"].as_str().expect("checked above");
         let bytes = sink.store.get(&sink.child(path)).await?.bytes().await?;
-        put(
-            sink,
-            &format!("fewshot/{}/latest.json", path_segment(task)),
-            bytes.to_vec(),
-        )
-        .await?;
+        put(sink, &format!("{dir}/latest.json"), bytes.to_vec()).await?;
         super::failpoint::hit(&format!("pointer:{n}"));
     }
     Ok(())

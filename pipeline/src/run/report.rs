@@ -85,6 +85,13 @@ pub struct Report {
     pub golden: BTreeMap<String, BTreeMap<String, u64>>,
     /// Per task: few-shot bank size.
     pub fewshot: BTreeMap<String, u64>,
+    /// Interactions of earlier runs re-scored because late feedback arrived
+    /// (`rescored`), and how many of them this run published (`published`).
+    pub late_feedback: BTreeMap<String, u64>,
+    /// Regression cases over `max_regressions_per_run`: `deferred` by this run (kept for
+    /// the next one), `carried_in` from the previous run's backlog and how many of those
+    /// this run `published`.
+    pub regression_backlog: BTreeMap<String, u64>,
     /// PII findings per entity type.
     pub pii_findings: BTreeMap<String, u64>,
     /// Strings scanned and strings with findings.
@@ -184,6 +191,51 @@ pub async fn selection_counts(ctx: &SessionContext, report: &mut Report) -> Resu
     .into_iter()
     .map(|(k, n)| (k[0].clone(), n))
     .collect();
+    report.late_feedback = query::counts(
+        ctx,
+        "WITH late AS (
+             SELECT interaction_id FROM late_interactions
+             WHERE interaction_id NOT IN (SELECT interaction_id FROM backlog_interactions)
+         )
+         SELECT 'rescored' AS k1, COUNT(DISTINCT interaction_id) AS n FROM late
+         UNION ALL
+         SELECT 'published', COUNT(DISTINCT interaction_id) FROM golden
+         WHERE interaction_id IN (SELECT interaction_id FROM late)",
+        1,
+    )
+    .await?
+    .into_iter()
+    .map(|(k, n)| (k[0].clone(), n))
+    .collect();
+    report.regression_backlog = query::counts(
+        ctx,
+        "WITH carried AS (
+             SELECT interaction_id FROM late_interactions
+             WHERE interaction_id IN (SELECT interaction_id FROM backlog_interactions)
+         )
+         SELECT 'deferred' AS k1, COUNT(*) AS n FROM candidates
+         WHERE golden_status = 'deferred'
+         UNION ALL
+         SELECT 'carried_in', COUNT(DISTINCT interaction_id) FROM carried
+         UNION ALL
+         SELECT 'published', COUNT(DISTINCT interaction_id) FROM golden
+         WHERE interaction_id IN (SELECT interaction_id FROM carried)",
+        1,
+    )
+    .await?
+    .into_iter()
+    .map(|(k, n)| (k[0].clone(), n))
+    .collect();
+    if let Some(&n) = report
+        .regression_backlog
+        .get("deferred")
+        .filter(|n| **n > 0)
+    {
+        tracing::warn!(
+            deferred = n,
+            "regression cases over max_regressions_per_run: {n} deferred to the next run"
+        );
+    }
     Ok(())
 }
 
@@ -256,6 +308,30 @@ impl Report {
                 g("reference")
             );
         }
+        let backlog = |k: &str| self.regression_backlog.get(k).copied().unwrap_or(0);
+        if backlog("deferred") > 0 {
+            let _ = writeln!(
+                md,
+                "\n**Regression cap reached: {} regression cases deferred to the next run** \
+                 (max_regressions_per_run); none is dropped.",
+                backlog("deferred")
+            );
+        }
+        if backlog("carried_in") > 0 {
+            let _ = writeln!(
+                md,
+                "\nBacklog: {} deferred regression cases carried in, {} published now.",
+                backlog("carried_in"),
+                backlog("published")
+            );
+        }
+        let late = |k: &str| self.late_feedback.get(k).copied().unwrap_or(0);
+        let _ = writeln!(
+            md,
+            "\nLate feedback: {} interactions of earlier runs re-scored, {} published now.",
+            late("rescored"),
+            late("published")
+        );
         let _ = writeln!(md, "\n## PII redacted\n");
         if self.pii_findings.is_empty() {
             let _ = writeln!(md, "none found");
@@ -303,6 +379,12 @@ impl Report {
             self.golden.len(),
             self.fewshot.len()
         );
+        if let Some(n) = self.regression_backlog.get("deferred").filter(|n| **n > 0) {
+            let _ = writeln!(
+                s,
+                "  WARNING: {n} regression cases over max_regressions_per_run, deferred to the next run"
+            );
+        }
         let pii: Vec<String> = self
             .pii_findings
             .iter()

@@ -54,6 +54,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "70_feedback_dispositions.sql",
         include_str!("../../../sql/70_feedback_dispositions.sql"),
     ),
+    (
+        "80_published_index.sql",
+        include_str!("../../../sql/80_published_index.sql"),
+    ),
 ];
 
 /// Tables (and their columns) the publish and report steps read from the stages.
@@ -63,6 +67,7 @@ pub const REQUIRED: &[(&str, &[&str])] = &[
         "fewshot",
         &[
             "task",
+            "prompt_version",
             "example_id",
             "input",
             "output",
@@ -87,6 +92,10 @@ pub const REQUIRED: &[(&str, &[&str])] = &[
     (
         "feedback_dispositions",
         &["event_id", "source", "line", "disposition", "reason"],
+    ),
+    (
+        "published_index",
+        &["example_id", "task", "label", "prompt_key", "run_id"],
     ),
 ];
 
@@ -161,10 +170,17 @@ pub fn bind(stage: &Stage, params: &BTreeMap<String, toml::Value>) -> Result<Str
     Ok(out)
 }
 
+/// A SQL literal; an array becomes a parenthesised list for `x IN ${name}`, `(NULL)`
+/// when empty (matches nothing).
 fn literal(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => format!("'{}'", s.replace('\'', "''")),
         toml::Value::Float(f) => format!("CAST({f:?} AS DOUBLE)"),
+        toml::Value::Array(items) if items.is_empty() => "(NULL)".into(),
+        toml::Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(literal).collect();
+            format!("({})", items.join(", "))
+        }
         other => other.to_string(),
     }
 }
@@ -298,6 +314,21 @@ mod tests {
         let e = bind(&stage, &p).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert!(e.one_line().contains("${b}"));
+    }
+
+    #[test]
+    fn list_parameters_bind_for_in() {
+        let stage = Stage {
+            file: "20_x.sql".into(),
+            table: "x".into(),
+            sql: "t IN ${l}".into(),
+        };
+        let mut p = BTreeMap::new();
+        let list = |v: &[&str]| toml::Value::Array(v.iter().map(|s| (*s).into()).collect());
+        p.insert("l".to_string(), list(&["a", "o'b"]));
+        assert_eq!(bind(&stage, &p).unwrap(), "t IN ('a', 'o''b')");
+        p.insert("l".to_string(), list(&[]));
+        assert_eq!(bind(&stage, &p).unwrap(), "t IN (NULL)");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Flywheel's SQL registers exactly this list.
 
 mod minhash;
+mod mmr;
 mod pii;
 mod text;
 
@@ -29,9 +30,11 @@ pub fn udfs(scanner: Arc<::pii::Scanner>, stats: Arc<PiiStats>) -> Vec<ScalarUDF
         ScalarUDF::new_from_impl(pii::ScanTypes::new(scanner)),
         ScalarUDF::new_from_impl(text::NormalizeText::new()),
         ScalarUDF::new_from_impl(text::TokenEstimate::new()),
+        ScalarUDF::new_from_impl(text::Similarity::new()),
         ScalarUDF::new_from_impl(minhash::MinHash::new()),
         ScalarUDF::new_from_impl(minhash::LshBands::new()),
         ScalarUDF::new_from_impl(minhash::MinHashSimilarity::new()),
+        ScalarUDF::new_from_impl(mmr::Mmr::new()),
     ]
 }
 
@@ -51,4 +54,4 @@ pub fn register_udfs(ctx: &SessionContext, scanner: Arc<::pii::Scanner>, stats: 
 }
 
 pub use minhash::{band_keys, signature, similarity};
-pub use text::normalize;
+pub use text::{normalize, text_similarity};

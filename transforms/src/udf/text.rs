@@ -1,9 +1,10 @@
-//! Text helpers for keys and budgets: normalisation for duplicate detection and a token
-//! estimate for few-shot budgets.
+//! Text helpers for keys and budgets: normalisation for duplicate detection, a similarity
+//! of two prompts for rewrites, and a token estimate for few-shot budgets.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, AsArray, Int64Array, StringBuilder};
+use datafusion::arrow::array::{Array, AsArray, Float64Array, Int64Array, StringBuilder};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
 use datafusion::logical_expr::{
@@ -114,9 +115,66 @@ impl ScalarUDFImpl for TokenEstimate {
     }
 }
 
+/// Character trigrams of `normalize(text)`, as packed code points; a text shorter than
+/// three characters is its own single gram.
+fn trigrams(text: &str) -> HashSet<u128> {
+    let chars: Vec<char> = normalize(text).chars().collect();
+    let pack = |w: &[char]| w.iter().fold(0u128, |h, &c| (h << 32) | u128::from(c));
+    if chars.len() < 3 {
+        return HashSet::from([pack(&chars) | (1 << 127)]);
+    }
+    chars.windows(3).map(pack).collect()
+}
+
+/// Jaccard similarity of the character trigrams of two normalised texts, in [0, 1].
+/// Trigrams rather than word shingles: a re-asked prompt differs by a typo or a word, and
+/// prompts are often too short for word shingles to say anything.
+pub fn text_similarity(a: &str, b: &str) -> f64 {
+    let (x, y) = (trigrams(a), trigrams(b));
+    let shared = x.intersection(&y).count();
+    shared as f64 / (x.len() + y.len() - shared) as f64
+}
+
+/// `fw_similarity(text, text) -> double`, see [`text_similarity`]; NULL if either is NULL.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(super) struct Similarity {
+    signature: Signature,
+}
+
+impl Similarity {
+    pub fn new() -> Self {
+        Similarity {
+            signature: Signature::uniform(2, vec![DataType::Utf8], Volatility::Immutable),
+        }
+    }
+}
+
+impl ScalarUDFImpl for Similarity {
+    fn name(&self) -> &str {
+        "fw_similarity"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Float64)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let a = args.args[0].to_array(args.number_rows)?;
+        let b = args.args[1].to_array(args.number_rows)?;
+        let out: Float64Array = a
+            .as_string::<i32>()
+            .iter()
+            .zip(b.as_string::<i32>().iter())
+            .map(|(a, b)| Some(text_similarity(a?, b?)))
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use super::{normalize, text_similarity};
 
     #[test]
     fn normalize_folds_case_punctuation_and_width() {
@@ -124,5 +182,21 @@ mod tests {
         assert_eq!(normalize("ＨＥＬＬＯ：world"), "hello world");
         assert_eq!(normalize("What's 2+2?"), "what s 2 2");
         assert_eq!(normalize(""), "");
+    }
+
+    #[test]
+    fn similarity_tolerates_typos_and_separates_other_prompts() {
+        let a = "How do I reverse a linked list in Python?";
+        assert_eq!(
+            text_similarity(a, "how do i reverse a linked list in python"),
+            1.0
+        );
+        let typo = text_similarity(a, "How do I revrese a linked list in Python please?");
+        assert!(typo > 0.6 && typo < 1.0, "{typo}");
+        let other = text_similarity(a, "Write a haiku about autumn leaves on a pond");
+        assert!(other < 0.2, "{other}");
+        assert_eq!(text_similarity("ok", "ok"), 1.0);
+        assert_eq!(text_similarity("ok", "no"), 0.0);
+        assert_eq!(text_similarity("", ""), 1.0);
     }
 }

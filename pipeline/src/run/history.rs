@@ -1,0 +1,271 @@
+//! What earlier runs left for this one, found through their manifests (so a run that died
+//! before its commit point never counts):
+//!
+//! - `published_before`: the `published_index` file of every committed run (example id,
+//!   task, label, prompt key of each example it published), so a question asked every day
+//!   is added once;
+//! - `carried_interactions`, `carried_feedback`: the redacted interactions and feedback
+//!   of committed runs within `late_feedback_days`, so feedback arriving days after its
+//!   interaction still counts. Raw text never reaches the sink: these are the staged,
+//!   already redacted rows.
+//! - `backlog_interactions`, `backlog_feedback`: the regression cases the newest
+//!   committed run deferred (over `max_regressions_per_run`), with their feedback, so they
+//!   are published by a later run instead of being dropped.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::datasource::MemTable;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::prelude::SessionContext;
+use futures::TryStreamExt;
+use object_store::ObjectStoreExt;
+use serde_json::Value;
+
+use crate::store::Location;
+use crate::Result;
+
+/// Manifest output kind of the index of published examples.
+pub const INDEX_KIND: &str = "published_index";
+/// Manifest output kinds of the carried (redacted) rows, and the tables they become.
+pub const CARRY: [(&str, &str); 2] = [
+    ("carry_interactions", "carried_interactions"),
+    ("carry_feedback", "carried_feedback"),
+];
+/// Manifest output kinds of deferred regression cases, and the tables they become.
+pub const BACKLOG: [(&str, &str); 2] = [
+    ("backlog_interactions", "backlog_interactions"),
+    ("backlog_feedback", "backlog_feedback"),
+];
+
+fn index_schema() -> SchemaRef {
+    Arc::new(Schema::new(
+        ["example_id", "task", "label", "prompt_key", "run_id"]
+            .map(|name| Field::new(name, DataType::Utf8, true))
+            .to_vec(),
+    ))
+}
+
+/// The date a run id starts with (`<last dt>-<hash>`).
+fn run_date(run_id: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(run_id.get(..10)?, "%Y-%m-%d").ok()
+}
+
+/// Committed manifests of the sink other than `run_id`'s (a forced re-run of a run must
+/// not find itself).
+async fn earlier_manifests(sink: &Location, run_id: &str) -> Result<Vec<Value>> {
+    let listed: Vec<_> = sink
+        .store
+        .list(Some(&sink.child("manifests")))
+        .try_collect()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot list {}/manifests: {e}", sink.url))?;
+    let mut out = Vec::new();
+    for meta in listed {
+        let manifest: Value = serde_json::from_slice(&get(sink, &meta.location).await?)
+            .map_err(|e| anyhow::anyhow!("{} is corrupt: {e}", meta.location))?;
+        if manifest["run_id"] != run_id {
+            out.push(manifest);
+        }
+    }
+    out.sort_by(|a, b| a["run_id"].as_str().cmp(&b["run_id"].as_str()));
+    Ok(out)
+}
+
+/// Registers `published_before`, the carried tables of runs within `late_feedback_days`
+/// of this one, and the views the SQL stages read (see [`register_late_views`]).
+/// Returns how many earlier runs' rows were carried.
+pub async fn register(
+    ctx: &SessionContext,
+    sink: Option<&Location>,
+    run_id: &str,
+    late_feedback_days: i64,
+) -> Result<usize> {
+    let mut carry_schemas = Vec::new();
+    for input in ["interactions_input", "feedback_input"] {
+        carry_schemas.push(Arc::new(
+            ctx.table(input).await?.schema().as_arrow().clone(),
+        ));
+    }
+    let manifests = match sink {
+        Some(sink) => earlier_manifests(sink, run_id).await?,
+        None => Vec::new(),
+    };
+    let outputs = |manifest: &Value, kind: &str| -> Vec<String> {
+        manifest["outputs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|o| o["kind"] == kind)
+            .filter_map(|o| o["path"].as_str().map(str::to_string))
+            .collect()
+    };
+
+    let mut index = Vec::new();
+    for manifest in &manifests {
+        for path in outputs(manifest, INDEX_KIND) {
+            index.extend(
+                read_parquet(
+                    sink.expect("manifests come from a sink"),
+                    &path,
+                    &index_schema(),
+                )
+                .await?,
+            );
+        }
+    }
+    ctx.register_table(
+        "published_before",
+        Arc::new(MemTable::try_new(index_schema(), vec![index])?),
+    )?;
+
+    // Runs whose last partition is within the window of this run's.
+    let this = run_date(run_id);
+    let recent: Vec<&Value> = manifests
+        .iter()
+        .filter(|m| {
+            let then = m["run_id"].as_str().and_then(run_date);
+            matches!((this, then), (Some(a), Some(b)) if (a - b).num_days() <= late_feedback_days)
+        })
+        .collect();
+    // The backlog is cumulative: the newest committed run's holds everything still due.
+    let newest: Vec<&Value> = manifests
+        .iter()
+        .max_by_key(|m| (m["created_at"].as_str(), m["run_id"].as_str()))
+        .into_iter()
+        .collect();
+    for (tables, runs) in [(CARRY, &recent), (BACKLOG, &newest)] {
+        for ((kind, table), schema) in tables.iter().zip(&carry_schemas) {
+            let mut batches = Vec::new();
+            for manifest in runs {
+                for path in outputs(manifest, kind) {
+                    let sink = sink.expect("manifests come from a sink");
+                    batches.extend(read_parquet(sink, &path, schema).await?);
+                }
+            }
+            let table_data = MemTable::try_new(Arc::clone(schema), vec![batches])?;
+            ctx.register_table(*table, Arc::new(table_data))?;
+        }
+    }
+    register_late_views(ctx).await?;
+    Ok(recent.len())
+}
+
+/// The tables the SQL stages read: this run's rows plus the carried rows that late
+/// feedback of this run refers to and the backlog (`late_interactions`, `late_feedback`;
+/// the disposition stages leave them out, as they are not inputs of this run).
+async fn register_late_views(ctx: &SessionContext) -> Result<()> {
+    // Columns are listed by name on both sides of each UNION.
+    let columns = |schema: &SchemaRef| {
+        let names: Vec<String> = schema
+            .fields()
+            .iter()
+            .map(|f| format!("\"{}\"", f.name()))
+            .collect();
+        names.join(", ")
+    };
+    let interactions = columns(&input_schema(ctx, "interactions_input").await?);
+    let feedback = columns(&input_schema(ctx, "feedback_input").await?);
+    let views = [
+        (
+            "late_interactions",
+            format!(
+                "SELECT {interactions} FROM carried_interactions
+                 WHERE interaction_id IN (SELECT interaction_id FROM feedback_input)
+                   AND interaction_id NOT IN (SELECT interaction_id FROM interactions_input)
+                   AND interaction_id NOT IN (SELECT interaction_id FROM backlog_interactions)
+                 UNION ALL
+                 SELECT {interactions} FROM backlog_interactions
+                 WHERE interaction_id NOT IN (SELECT interaction_id FROM interactions_input)"
+            ),
+        ),
+        (
+            // Carried and backlog rows may hold the same event: each row once, and none
+            // that is also an input of this run.
+            "late_feedback",
+            format!(
+                "SELECT {feedback} FROM (
+                     SELECT {feedback} FROM carried_feedback c
+                     WHERE NOT EXISTS (SELECT 1 FROM backlog_feedback b
+                                       WHERE b._source = c._source AND b._line = c._line)
+                     UNION ALL
+                     SELECT {feedback} FROM backlog_feedback
+                 ) f
+                 WHERE interaction_id IN (SELECT interaction_id FROM late_interactions)
+                   AND NOT EXISTS (SELECT 1 FROM feedback_input i
+                                   WHERE i._source = f._source AND i._line = f._line)"
+            ),
+        ),
+        (
+            "interactions",
+            format!(
+                "SELECT {interactions} FROM interactions_input
+                 UNION ALL SELECT {interactions} FROM late_interactions"
+            ),
+        ),
+        (
+            "feedback",
+            format!(
+                "SELECT {feedback} FROM feedback_input
+                 UNION ALL SELECT {feedback} FROM late_feedback"
+            ),
+        ),
+    ];
+    for (name, sql) in views {
+        let frame = ctx.sql(&sql).await?;
+        if name.starts_with("late_") {
+            // Materialised (only the rows late feedback refers to): the UNIONs below then
+            // read a plain scan, which projection pushdown handles.
+            let schema = Arc::new(frame.schema().as_arrow().clone());
+            let rows = frame.collect().await?;
+            ctx.register_table(name, Arc::new(MemTable::try_new(schema, vec![rows])?))?;
+        } else {
+            ctx.register_table(name, frame.into_view())?;
+        }
+    }
+    Ok(())
+}
+
+async fn input_schema(ctx: &SessionContext, table: &str) -> Result<SchemaRef> {
+    Ok(Arc::new(
+        ctx.table(table).await?.schema().as_arrow().clone(),
+    ))
+}
+
+/// Batches of a Parquet object under the sink, cast to `schema` (columns by name).
+async fn read_parquet(sink: &Location, path: &str, schema: &SchemaRef) -> Result<Vec<RecordBatch>> {
+    let bytes = get(sink, &sink.child(path)).await?;
+    let corrupt = |e: &dyn std::fmt::Display| {
+        anyhow::anyhow!("{}/{path} is not readable as expected: {e}", sink.url)
+    };
+    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
+        .and_then(|b| b.build())
+        .map_err(|e| corrupt(&e))?;
+    let mut out = Vec::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| corrupt(&e))?;
+        let columns = schema
+            .fields()
+            .iter()
+            .map(|f| {
+                let column = batch
+                    .column_by_name(f.name())
+                    .ok_or_else(|| corrupt(&format!("no column {}", f.name())))?;
+                datafusion::arrow::compute::cast(column, f.data_type()).map_err(|e| corrupt(&e))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        out.push(RecordBatch::try_new(Arc::clone(schema), columns).map_err(|e| corrupt(&e))?);
+    }
+    Ok(out)
+}
+
+async fn get(sink: &Location, path: &object_store::path::Path) -> Result<bytes::Bytes> {
+    let got = sink
+        .store
+        .get(path)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot read {}/{path}: {e}", sink.url))?;
+    Ok(got.bytes().await?)
+}

@@ -1,0 +1,155 @@
+//! Late feedback: an event arriving in a later partition than its interaction still
+//! counts within `late_feedback_days`, through the redacted rows each run carries in the
+//! sink, without publishing anything twice.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::*;
+
+fn day(src: &Path, dt: &str, interactions: &[Value], feedback: &[Value]) {
+    if !interactions.is_empty() {
+        write_jsonl(
+            &src.join(format!("interactions/dt={dt}/part-0.jsonl")),
+            interactions,
+        );
+    }
+    write_jsonl(
+        &src.join(format!("feedback/dt={dt}/part-0.jsonl")),
+        feedback,
+    );
+}
+
+fn at(mut event: Value, ts: &str) -> Value {
+    event["ts"] = ts.into();
+    event
+}
+
+/// The run whose feedback dispositions mention `event_id`.
+fn feedback_row(sink: &Path, event_id: &str) -> Value {
+    files(sink)
+        .iter()
+        .filter(|p| {
+            p.to_string_lossy()
+                .ends_with("/feedback_dispositions.parquet")
+        })
+        .flat_map(|p| parquet_rows(p))
+        .find(|r| r["event_id"] == event_id)
+        .unwrap_or_else(|| panic!("{event_id} has a disposition"))
+}
+
+fn golden(sink: &Path) -> Vec<Value> {
+    files(sink)
+        .iter()
+        .filter(|p| {
+            p.to_string_lossy().contains("/golden/") && p.to_string_lossy().ends_with(".parquet")
+        })
+        .flat_map(|p| parquet_rows(p))
+        .collect()
+}
+
+// Day 1: a liked answer (published) and one without feedback (filtered). Day 2 brings only
+// feedback: a thumbs-down with a comment on the unrated answer, which becomes a regression
+// case with the user's reason, and one more thumbs-up on the published one, which is not
+// published again. A thumbs-down ten days later is past the window: not applied.
+#[test]
+fn late_feedback_counts_within_the_window_and_publishes_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("logs");
+    let sink = dir.path().join("out");
+    day(
+        &src,
+        "2026-11-03",
+        &[
+            chat(
+                "i-1",
+                "s-1",
+                "Explain how a hash map resolves collisions in a few sentences",
+                "It uses magic.",
+            ),
+            chat(
+                "i-2",
+                "s-2",
+                "Give me a regular expression matching ISO dates like 2026-11-03",
+                "\\d{4}-\\d{2}-\\d{2}",
+            ),
+        ],
+        &[
+            event("f-1", "i-2", "thumbs_up", None),
+            event("f-2", "i-2", "accept", None),
+        ],
+    );
+    run_ok(&src, &sink);
+    let first = golden(&sink);
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0]["interaction_id"], "i-2");
+
+    day(
+        &src,
+        "2026-11-04",
+        &[],
+        &[
+            at(
+                event("f-3", "i-1", "thumbs_down", Some("this explains nothing")),
+                "2026-11-04T20:00:00Z",
+            ),
+            at(
+                event("f-4", "i-2", "thumbs_up", None),
+                "2026-11-04T21:00:00Z",
+            ),
+        ],
+    );
+    run_ok(&src, &sink);
+    let all = golden(&sink);
+    assert_eq!(all.len(), 2, "{all:?}");
+    let late = all
+        .iter()
+        .find(|g| g["interaction_id"] == "i-1")
+        .expect("i-1 published");
+    assert_eq!(late["kind"], "regression");
+    assert_eq!(late["user_reason"], "this explains nothing");
+    for id in ["f-3", "f-4"] {
+        assert_eq!(feedback_row(&sink, id)["disposition"], "applied", "{id}");
+    }
+    let reports: Vec<Value> = files(&sink)
+        .iter()
+        .filter(|p| {
+            p.to_string_lossy().contains("/reports/run=") && p.to_string_lossy().ends_with(".json")
+        })
+        .map(|p| json(p))
+        .collect();
+    // The carried interactions are not inputs of the second run: its accounting balances
+    // over its own rows only.
+    for r in &reports {
+        let acc = &r["accounting"]["interactions"];
+        let sum: u64 = acc["dispositions"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(acc["input"].as_u64().unwrap(), sum);
+    }
+    let second = reports
+        .iter()
+        .find(|r| r["late_feedback"]["rescored"] == 2)
+        .expect("the second run re-scored both interactions of the first");
+    assert_eq!(second["late_feedback"]["published"], 1);
+    let text = published_text(&sink);
+    assert!(!text.contains("u-1"), "raw user ids never reach the sink");
+
+    day(
+        &src,
+        "2026-11-14",
+        &[],
+        &[at(
+            event("f-5", "i-1", "report", Some("still wrong")),
+            "2026-11-14T09:00:00Z",
+        )],
+    );
+    run_ok(&src, &sink);
+    let row = feedback_row(&sink, "f-5");
+    assert_eq!(row["disposition"], "filtered");
+    assert_eq!(golden(&sink).len(), 2);
+}
