@@ -25,10 +25,16 @@ for line in open(os.path.join(truth, "labels_truth.jsonl")):
     r = json.loads(line)
     labels[r["interaction_id"]] = r
 
-rows = []
-for f in glob.glob(os.path.join(sink, "reports", "run=*", "dispositions.parquet")):
-    rows += pq.read_table(f).to_pylist()
-by_id = {r["interaction_id"]: r for r in rows if r["interaction_id"]}
+# The latest outcome of each interaction: its disposition in the run that read it, then
+# what later runs made of it when late feedback re-scored it (carried_outcomes).
+by_id = {}
+for run in sorted(glob.glob(os.path.join(sink, "reports", "run=*/"))):
+    for name in ("dispositions.parquet", "carried_outcomes.parquet"):
+        f = os.path.join(run, name)
+        if os.path.exists(f):
+            for r in pq.read_table(f).to_pylist():
+                if r["interaction_id"]:
+                    by_id[r["interaction_id"]] = r
 golden_ids = set()
 golden_examples = set()
 for f in glob.glob(os.path.join(sink, "golden", "*", "run=*", "additions.parquet")):
@@ -38,6 +44,8 @@ for f in glob.glob(os.path.join(sink, "golden", "*", "run=*", "additions.parquet
 
 
 def reached_golden(iid, seen=()):
+    if iid in golden_ids:
+        return True
     r = by_id.get(iid)
     if r is None:
         return False

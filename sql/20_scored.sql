@@ -1,6 +1,8 @@
 -- scored: one row per well-formed interaction with its feedback signals, score, label
 -- (positive / negative / neutral) and confidence (how many independent signals agree
--- with the label).
+-- with the label). An explicit complaint (thumbs-down or report) labels the interaction
+-- negative whatever else it got: every reported bad answer must become a regression
+-- case, and a copy or a later thumbs-up does not make the answer good.
 -- Inputs:     interactions, feedback_events.
 -- Parameters: w_* (weight of each signal's presence), rating_min, rating_max,
 --             positive_threshold, negative_threshold, rewrite_window_secs,
@@ -102,21 +104,26 @@ weighted AS (
          + ${w_edit} * j.edited
          + ${w_rewrite} * j.rewritten AS score
     FROM joined j
+),
+labelled AS (
+    SELECT w.*,
+           CASE
+               WHEN w.thumbs_down + w.reported > 0 THEN 'negative'
+               WHEN w.score <= ${negative_threshold} THEN 'negative'
+               WHEN w.score >= ${positive_threshold} THEN 'positive'
+               ELSE 'neutral'
+           END AS label
+    FROM weighted w
 )
-SELECT w.*,
-       CASE
-           WHEN w.score >= ${positive_threshold} THEN 'positive'
-           WHEN w.score <= ${negative_threshold} THEN 'negative'
-           ELSE 'neutral'
-       END AS label,
-       CASE
-           WHEN w.score >= ${positive_threshold}
-               THEN w.thumbs_up + w.accepted + w.copied
-                    + CASE WHEN w.rating_norm > 0 THEN 1 ELSE 0 END
-           WHEN w.score <= ${negative_threshold}
-               THEN w.thumbs_down + w.reported + w.rejected + w.regenerated + w.edited
-                    + w.rewritten
-                    + CASE WHEN w.rating_norm < 0 THEN 1 ELSE 0 END
+SELECT l.*,
+       CASE l.label
+           WHEN 'positive'
+               THEN l.thumbs_up + l.accepted + l.copied
+                    + CASE WHEN l.rating_norm > 0 THEN 1 ELSE 0 END
+           WHEN 'negative'
+               THEN l.thumbs_down + l.reported + l.rejected + l.regenerated + l.edited
+                    + l.rewritten
+                    + CASE WHEN l.rating_norm < 0 THEN 1 ELSE 0 END
            ELSE 0
        END AS confidence
-FROM weighted w
+FROM labelled l

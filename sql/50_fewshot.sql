@@ -1,7 +1,7 @@
 -- fewshot: the few-shot bank of each task (and prompt version, when
 -- fewshot_per_prompt_version): good examples that differ from each other, within a count
 -- and a token budget.
--- Inputs:     deduped.
+-- Inputs:     deduped, scored, previous_banks.
 -- Parameters: fewshot_min_score, fewshot_max_examples, fewshot_token_budget,
 --             fewshot_max_example_tokens, fewshot_mmr_lambda, fewshot_per_prompt_version,
 --             minhash_num_perm, minhash_ngram.
@@ -11,16 +11,40 @@
 -- order of picking (ties by example_id, so banks are deterministic).
 -- tokens: fw_token_estimate of input + output (characters / 4, rounded up).
 -- An edited answer, when there is one, is the better output to imitate.
-WITH pool AS (
-    SELECT d.*,
+WITH fresh AS (
+    SELECT d.task,
            CASE WHEN ${fewshot_per_prompt_version} THEN COALESCE(d.prompt_version, '') ELSE '' END
                AS bank_version,
-           COALESCE(d.edited_output, d.answer) AS shot_output,
-           fw_token_estimate(d.prompt) + fw_token_estimate(COALESCE(d.edited_output, d.answer))
-               AS tokens
+           d.example_id, d.prompt AS input, COALESCE(d.edited_output, d.answer) AS output,
+           d.score, d.source_interaction_ids
     FROM deduped d
     WHERE d.dup_rank = 1 AND d.id_occurrence = 1 AND d.ineligible_reason IS NULL
       AND d.label = 'positive' AND d.score >= ${fewshot_min_score}
+),
+-- The bank's current examples compete with the new ones, so a quiet night keeps a full
+-- bank (previous_banks: as the newest committed run published each bank); an example
+-- whose interaction is no longer positive (late feedback) leaves the bank.
+retracted AS (
+    SELECT DISTINCT b.example_id
+    FROM (SELECT example_id, unnest(source_interaction_ids) AS interaction_id
+          FROM previous_banks) b
+    JOIN scored s ON s.interaction_id = b.interaction_id
+    WHERE s.label <> 'positive'
+),
+kept AS (
+    SELECT b.task,
+           CASE WHEN ${fewshot_per_prompt_version} THEN b.bank_version ELSE '' END
+               AS bank_version,
+           b.example_id, b.input, b.output, b.score, b.source_interaction_ids
+    FROM previous_banks b
+    WHERE b.example_id NOT IN (SELECT example_id FROM fresh)
+      AND b.example_id NOT IN (SELECT example_id FROM retracted)
+      AND b.score >= ${fewshot_min_score}
+),
+pool AS (
+    SELECT p.*, fw_normalize(p.input) AS prompt_key,
+           fw_token_estimate(p.input) + fw_token_estimate(p.output) AS tokens
+    FROM (SELECT * FROM fresh UNION ALL SELECT * FROM kept) p
 ),
 banks AS (
     SELECT task, bank_version,
@@ -37,9 +61,9 @@ banks AS (
 picked AS (
     SELECT task, bank_version, unnest(picks) AS pick FROM banks
 )
-SELECT p.task, NULLIF(p.bank_version, '') AS prompt_version, p.example_id, p.prompt AS input,
-       p.shot_output AS output, p.score, p.confidence, p.tokens, p.source_interaction_ids,
-       get_field(k.pick, 'rank') AS rank, p.model
+SELECT p.task, NULLIF(p.bank_version, '') AS prompt_version, p.example_id, p.input,
+       p.output, p.score, p.tokens, p.source_interaction_ids,
+       get_field(k.pick, 'rank') AS rank
 FROM picked k
 JOIN pool p
   ON p.task = k.task

@@ -4,6 +4,8 @@ mod banks;
 mod dedup;
 mod late;
 mod pii_policy;
+mod selection;
+mod signals;
 mod support;
 
 use std::collections::BTreeMap;
@@ -55,9 +57,12 @@ fn sample_run_publishes_outputs_the_manifest_vouches_for() {
             "golden_parquet"
             | "dispositions"
             | "feedback_dispositions"
+            | "carried_outcomes"
             | "published_index"
             | "carry_interactions"
-            | "carry_feedback" => {
+            | "carry_feedback"
+            | "backlog_interactions"
+            | "backlog_feedback" => {
                 assert_eq!(parquet_rows(&file).len() as u64, rows, "{file:?}")
             }
             "golden_jsonl" | "quarantine" => assert_eq!(jsonl(&file).len() as u64, rows),

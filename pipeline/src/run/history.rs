@@ -8,6 +8,9 @@
 //!   of committed runs within `late_feedback_days`, so feedback arriving days after its
 //!   interaction still counts. Raw text never reaches the sink: these are the staged,
 //!   already redacted rows.
+//! - `previous_banks`: the examples of each few-shot bank as the newest committed run
+//!   that had it published it, so a bank keeps its good examples when a night brings
+//!   few new ones (the next bank is chosen from both);
 //! - `backlog_interactions`, `backlog_feedback`: the regression cases the newest
 //!   committed run deferred (over `max_regressions_per_run`), with their feedback, so they
 //!   are published by a later run instead of being dropped.
@@ -149,8 +152,73 @@ pub async fn register(
             ctx.register_table(*table, Arc::new(table_data))?;
         }
     }
+    register_previous_banks(ctx, sink, &manifests).await?;
     register_late_views(ctx).await?;
     Ok(recent.len())
+}
+
+fn bank_schema() -> SchemaRef {
+    let text = |name| Field::new(name, DataType::Utf8, true);
+    Arc::new(Schema::new(vec![
+        text("task"),
+        text("bank_version"),
+        text("example_id"),
+        text("input"),
+        text("output"),
+        Field::new("score", DataType::Float64, true),
+        Field::new(
+            "source_interaction_ids",
+            DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+            true,
+        ),
+    ]))
+}
+
+/// `previous_banks`: per bank (its directory), the examples of the bank listed by the
+/// newest committed manifest that has one (`manifests` is in run order).
+async fn register_previous_banks(
+    ctx: &SessionContext,
+    sink: Option<&Location>,
+    manifests: &[Value],
+) -> Result<()> {
+    let mut newest: std::collections::BTreeMap<String, &str> = Default::default();
+    let mut ordered: Vec<&Value> = manifests.iter().collect();
+    ordered.sort_by_key(|m| (m["created_at"].as_str(), m["run_id"].as_str()));
+    for manifest in ordered {
+        for o in manifest["outputs"].as_array().into_iter().flatten() {
+            if let (true, Some(path)) = (o["kind"] == "fewshot_bank", o["path"].as_str()) {
+                let dir = path.rsplit_once('/').map_or(path, |(d, _)| d);
+                newest.insert(dir.to_string(), path);
+            }
+        }
+    }
+    let mut lines = Vec::new();
+    for path in newest.values() {
+        let sink = sink.expect("manifests come from a sink");
+        let bank: Value = serde_json::from_slice(&get(sink, &sink.child(path)).await?)
+            .map_err(|e| anyhow::anyhow!("{}/{path} is corrupt: {e}", sink.url))?;
+        for e in bank["examples"].as_array().into_iter().flatten() {
+            let mut row = e.clone();
+            row["task"] = bank["task"].clone();
+            row["bank_version"] = bank.get("prompt_version").cloned().unwrap_or("".into());
+            lines.push(serde_json::to_vec(&row).expect("JSON serialises"));
+        }
+    }
+    let decode =
+        || -> std::result::Result<Vec<RecordBatch>, datafusion::arrow::error::ArrowError> {
+            let mut decoder = arrow_json::ReaderBuilder::new(bank_schema()).build_decoder()?;
+            let mut batches = Vec::new();
+            for line in &lines {
+                decoder.decode(line)?;
+                batches.extend(decoder.flush()?);
+            }
+            Ok(batches)
+        };
+    let batches = decode()
+        .map_err(|e| anyhow::anyhow!("a few-shot bank in the sink is not as expected: {e}"))?;
+    let table = MemTable::try_new(bank_schema(), vec![batches])?;
+    ctx.register_table("previous_banks", Arc::new(table))?;
+    Ok(())
 }
 
 /// The tables the SQL stages read: this run's rows plus the carried rows that late

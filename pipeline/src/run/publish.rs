@@ -158,6 +158,7 @@ impl<'a> Publisher<'a> {
         for (table, kind) in [
             ("dispositions", "dispositions"),
             ("feedback_dispositions", "feedback_dispositions"),
+            ("carried_outcomes", "carried_outcomes"),
         ] {
             let select = format!("SELECT * FROM {table} ORDER BY source, line");
             self.write(

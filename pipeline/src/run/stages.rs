@@ -47,8 +47,16 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../sql/50_fewshot.sql"),
     ),
     (
-        "60_dispositions.sql",
-        include_str!("../../../sql/60_dispositions.sql"),
+        "60_outcomes.sql",
+        include_str!("../../../sql/60_outcomes.sql"),
+    ),
+    (
+        "62_dispositions.sql",
+        include_str!("../../../sql/62_dispositions.sql"),
+    ),
+    (
+        "64_carried_outcomes.sql",
+        include_str!("../../../sql/64_carried_outcomes.sql"),
     ),
     (
         "70_feedback_dispositions.sql",

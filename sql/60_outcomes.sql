@@ -1,11 +1,12 @@
--- dispositions: exactly one row per input interaction row, saying where it ended:
--- published (with where), filtered (with why), duplicate (of which interaction),
--- deferred (a regression case over the run's cap, published by a later run) or
--- quarantined (with the parse reason). The run report's accounting is a count of this.
+-- outcomes: where each interaction row ended: published (with where), filtered (with
+-- why), duplicate (of which interaction), deferred (a regression case over the run's cap,
+-- published by a later run) or quarantined (with the parse reason).
 -- Inputs:     deduped, candidates, golden, fewshot, quarantined_interactions,
---             late_interactions (carried from earlier runs for late feedback: not inputs
---             of this run, so they get no row here; the report counts them apart).
+--             late_interactions.
 -- Parameters: none.
+-- carried: the row is an interaction of an earlier run re-scored here (late feedback or
+-- the regression backlog), not an input of this run: dispositions leaves those out and
+-- carried_outcomes keeps them, so the accounting balances and their fate is still known.
 WITH published AS (
     SELECT example_id, 'golden ' || kind AS via FROM golden
     UNION ALL
@@ -40,13 +41,16 @@ SELECT d.interaction_id, d._source AS source, d._line AS line, d.task,
        END AS duplicate_of,
        d.score, d.label,
        CASE WHEN p.example_id IS NOT NULL THEN d.example_id END AS example_id,
-       d.near_cluster
+       d.near_cluster,
+       l.interaction_id IS NOT NULL AS carried
 FROM deduped d
 LEFT JOIN candidates c
        ON d.interaction_id = c.interaction_id AND d.id_occurrence = 1 AND d.dup_rank = 1
 LEFT JOIN pub p
        ON d.example_id = p.example_id AND d.id_occurrence = 1 AND d.dup_rank = 1
-WHERE d.interaction_id NOT IN (SELECT interaction_id FROM late_interactions)
+LEFT JOIN (SELECT DISTINCT interaction_id FROM late_interactions) l
+       ON d.interaction_id = l.interaction_id
 UNION ALL
-SELECT NULL, q.source, q.line, NULL, 'quarantined', q.reason, NULL, NULL, NULL, NULL, NULL
+SELECT NULL, q.source, q.line, NULL, 'quarantined', q.reason, NULL, NULL, NULL, NULL, NULL,
+       false
 FROM quarantined_interactions q

@@ -1,0 +1,225 @@
+//! Implicit signals from session order: a user re-asking a similar prompt soon after an
+//! answer (a rewrite) counts against that answer; a regeneration, a late re-ask or a
+//! re-ask by someone else does not.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::*;
+
+/// `chat()` with its timestamp and user replaced.
+fn asked(id: &str, session: &str, user: &str, ts: &str, prompt: &str, answer: &str) -> Value {
+    let mut c = chat(id, session, prompt, answer);
+    c["user_id"] = user.into();
+    c["ts"] = ts.into();
+    c
+}
+
+fn golden(sink: &Path) -> Vec<Value> {
+    files(sink)
+        .iter()
+        .filter(|p| {
+            p.to_string_lossy().contains("/golden/") && p.to_string_lossy().ends_with(".parquet")
+        })
+        .flat_map(|p| parquet_rows(p))
+        .collect()
+}
+
+fn dispositions(sink: &Path) -> Vec<Value> {
+    parquet_rows(&find(sink, |p| p.ends_with("/dispositions.parquet")))
+}
+
+fn row<'a>(rows: &'a [Value], id: &str) -> &'a Value {
+    rows.iter()
+        .find(|r| r["interaction_id"] == id)
+        .unwrap_or_else(|| panic!("{id} has a row: {rows:?}"))
+}
+
+/// Runs over one day of `interactions`, each later (re-asked) one liked with a thumbs-up
+/// so that it is a different example (positive label) from the first ask; the first asks
+/// get no feedback at all, so their label comes from the rewrite signal alone.
+fn run_day(dir: &Path, interactions: &[Value], liked: &[&str]) -> std::path::PathBuf {
+    let src = dir.join("logs");
+    let sink = dir.join("out");
+    write_jsonl(
+        &src.join("interactions/dt=2026-11-03/part-0.jsonl"),
+        interactions,
+    );
+    let events: Vec<Value> = liked
+        .iter()
+        .map(|id| event(&format!("f-{id}"), id, "thumbs_up", None))
+        .collect();
+    write_jsonl(&src.join("feedback/dt=2026-11-03/part-0.jsonl"), &events);
+    run_ok(&src, &sink);
+    sink
+}
+
+// A lightly edited re-ask 30 s later in the same session by the same user marks the first
+// answer rewritten: with no other feedback, w_rewrite (-0.5) alone makes it a negative
+// label and a published regression case with signals.rewritten = 1. The same pattern 10
+// minutes apart (outside rewrite_window_secs = 120) is no rewrite: the first answer stays
+// neutral and is filtered. A regeneration (the very same prompt over the same message list
+// seconds later) is no rewrite either. The re-asks themselves are never rewritten.
+#[test]
+fn a_similar_re_ask_within_the_window_marks_the_answer_rewritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let regen = "Translate good morning, how did you sleep into French";
+    let interactions = [
+        // within the window: a-1, then "please" added 30 s later
+        asked(
+            "a-1",
+            "s-rw",
+            "u-1",
+            "2026-11-03T10:00:00Z",
+            "How do I export my invoices from the billing portal as a CSV file?",
+            "You cannot.",
+        ),
+        asked(
+            "a-2",
+            "s-rw",
+            "u-1",
+            "2026-11-03T10:00:30Z",
+            "How do I export my invoices from the billing portal as a CSV file please?",
+            "Open Billing, pick Invoices, then Export as CSV.",
+        ),
+        // outside the window: a typo fixed 10 minutes later
+        asked(
+            "b-1",
+            "s-late",
+            "u-1",
+            "2026-11-03T10:00:00Z",
+            "What is the diference between a mutex and a semaphore in Rust?",
+            "They are the same.",
+        ),
+        asked(
+            "b-2",
+            "s-late",
+            "u-1",
+            "2026-11-03T10:10:00Z",
+            "What is the difference between a mutex and a semaphore in Rust?",
+            "A mutex guards one owner; a semaphore counts permits.",
+        ),
+        // a regeneration: identical prompt and message list 5 s later
+        asked(
+            "c-1",
+            "s-regen",
+            "u-1",
+            "2026-11-03T10:00:00Z",
+            regen,
+            "Bonjour.",
+        ),
+        asked(
+            "c-2",
+            "s-regen",
+            "u-1",
+            "2026-11-03T10:00:05Z",
+            regen,
+            "Bonjour, as-tu bien dormi ?",
+        ),
+    ];
+    let sink = run_day(dir.path(), &interactions, &["a-2", "b-2", "c-2"]);
+
+    let golden = golden(&sink);
+    let rewritten = golden
+        .iter()
+        .find(|g| g["interaction_id"] == "a-1")
+        .unwrap_or_else(|| panic!("the rewritten answer is a regression case: {golden:?}"));
+    assert_eq!(rewritten["kind"], "regression");
+    assert_eq!(rewritten["label"], "negative");
+    assert_eq!(rewritten["signals"]["rewritten"], 1);
+    assert_eq!(rewritten["score"].as_f64(), Some(-0.5));
+    assert_eq!(
+        rewritten["confidence"], 1,
+        "the rewrite is the one agreeing signal"
+    );
+
+    // the re-asks were liked: references, not rewritten themselves
+    for id in ["a-2", "b-2", "c-2"] {
+        let g = golden
+            .iter()
+            .find(|g| g["interaction_id"] == id)
+            .unwrap_or_else(|| panic!("{id} is a reference: {golden:?}"));
+        assert_eq!(g["kind"], "reference", "{id}");
+        assert_eq!(g["signals"]["rewritten"], 0, "{id}");
+    }
+    let ids: Vec<&str> = golden
+        .iter()
+        .map(|g| g["interaction_id"].as_str().unwrap())
+        .collect();
+    for id in ["b-1", "c-1"] {
+        assert!(!ids.contains(&id), "{id} is not a rewrite: {golden:?}");
+    }
+
+    let rows = dispositions(&sink);
+    assert_eq!(row(&rows, "a-1")["disposition"], "published");
+    assert_eq!(row(&rows, "a-1")["label"], "negative");
+    for id in ["b-1", "c-1"] {
+        let r = row(&rows, id);
+        assert_eq!(r["disposition"], "filtered", "{id}: {r}");
+        assert_eq!(r["reason"], "neutral label", "{id}: {r}");
+        assert_eq!(r["score"].as_f64(), Some(0.0), "{id}: {r}");
+    }
+}
+
+// A rewrite is the same user's: another user in the same session asking nearly the same
+// prompt 30 s later says nothing about the first user's answer, which stays neutral.
+#[test]
+fn a_re_ask_by_another_user_in_the_session_is_not_a_rewrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let interactions = [
+        asked(
+            "d-1",
+            "s-shared",
+            "u-1",
+            "2026-11-03T10:00:00Z",
+            "Suggest a name for a coffee shop near the university campus",
+            "Coffee Shop.",
+        ),
+        asked(
+            "d-2",
+            "s-shared",
+            "u-2",
+            "2026-11-03T10:00:30Z",
+            "Suggest a name for a coffee shop near the university campus, please",
+            "The Study Bean.",
+        ),
+        // control: the same pattern by one user in another session is a rewrite
+        asked(
+            "e-1",
+            "s-alone",
+            "u-3",
+            "2026-11-03T10:00:00Z",
+            "Recommend a board game for four players who like trading",
+            "Chess.",
+        ),
+        asked(
+            "e-2",
+            "s-alone",
+            "u-3",
+            "2026-11-03T10:00:30Z",
+            "Recommend a board game for four players who like trading, please",
+            "Catan.",
+        ),
+    ];
+    let sink = run_day(dir.path(), &interactions, &["d-2", "e-2"]);
+
+    let rows = dispositions(&sink);
+    let d1 = row(&rows, "d-1");
+    assert_eq!(d1["disposition"], "filtered", "{d1}");
+    assert_eq!(d1["reason"], "neutral label", "{d1}");
+    let e1 = row(&rows, "e-1");
+    assert_eq!(e1["disposition"], "published", "{e1}");
+    assert_eq!(e1["label"], "negative", "{e1}");
+
+    let golden = golden(&sink);
+    assert!(
+        golden.iter().all(|g| g["interaction_id"] != "d-1"),
+        "{golden:?}"
+    );
+    let e1 = golden
+        .iter()
+        .find(|g| g["interaction_id"] == "e-1")
+        .unwrap();
+    assert_eq!(e1["signals"]["rewritten"], 1);
+}
