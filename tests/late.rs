@@ -8,19 +8,6 @@ use serde_json::Value;
 
 use crate::support::*;
 
-fn day(src: &Path, dt: &str, interactions: &[Value], feedback: &[Value]) {
-    if !interactions.is_empty() {
-        write_jsonl(
-            &src.join(format!("interactions/dt={dt}/part-0.jsonl")),
-            interactions,
-        );
-    }
-    write_jsonl(
-        &src.join(format!("feedback/dt={dt}/part-0.jsonl")),
-        feedback,
-    );
-}
-
 fn at(mut event: Value, ts: &str) -> Value {
     event["ts"] = ts.into();
     event
@@ -37,16 +24,6 @@ fn feedback_row(sink: &Path, event_id: &str) -> Value {
         .flat_map(|p| parquet_rows(p))
         .find(|r| r["event_id"] == event_id)
         .unwrap_or_else(|| panic!("{event_id} has a disposition"))
-}
-
-fn golden(sink: &Path) -> Vec<Value> {
-    files(sink)
-        .iter()
-        .filter(|p| {
-            p.to_string_lossy().contains("/golden/") && p.to_string_lossy().ends_with(".parquet")
-        })
-        .flat_map(|p| parquet_rows(p))
-        .collect()
 }
 
 // Day 1: a liked answer (published) and one without feedback (filtered). Day 2 brings only
@@ -81,7 +58,7 @@ fn late_feedback_counts_within_the_window_and_publishes_nothing_twice() {
         ],
     );
     run_ok(&src, &sink);
-    let first = golden(&sink);
+    let first = golden_rows(&sink);
     assert_eq!(first.len(), 1, "{first:?}");
     assert_eq!(first[0]["interaction_id"], "i-2");
 
@@ -101,7 +78,7 @@ fn late_feedback_counts_within_the_window_and_publishes_nothing_twice() {
         ],
     );
     run_ok(&src, &sink);
-    let all = golden(&sink);
+    let all = golden_rows(&sink);
     assert_eq!(all.len(), 2, "{all:?}");
     let late = all
         .iter()
@@ -112,25 +89,10 @@ fn late_feedback_counts_within_the_window_and_publishes_nothing_twice() {
     for id in ["f-3", "f-4"] {
         assert_eq!(feedback_row(&sink, id)["disposition"], "applied", "{id}");
     }
-    let reports: Vec<Value> = files(&sink)
-        .iter()
-        .filter(|p| {
-            p.to_string_lossy().contains("/reports/run=") && p.to_string_lossy().ends_with(".json")
-        })
-        .map(|p| json(p))
-        .collect();
+    let reports = reports(&sink);
     // The carried interactions are not inputs of the second run: its accounting balances
     // over its own rows only.
-    for r in &reports {
-        let acc = &r["accounting"]["interactions"];
-        let sum: u64 = acc["dispositions"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_u64().unwrap())
-            .sum();
-        assert_eq!(acc["input"].as_u64().unwrap(), sum);
-    }
+    reports.iter().for_each(assert_balanced);
     let second = reports
         .iter()
         .find(|r| r["late_feedback"]["rescored"] == 2)
@@ -151,5 +113,5 @@ fn late_feedback_counts_within_the_window_and_publishes_nothing_twice() {
     run_ok(&src, &sink);
     let row = feedback_row(&sink, "f-5");
     assert_eq!(row["disposition"], "filtered");
-    assert_eq!(golden(&sink).len(), 2);
+    assert_eq!(golden_rows(&sink).len(), 2);
 }

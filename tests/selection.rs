@@ -4,33 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use serde_json::Value;
 
 use crate::support::*;
-
-/// Runs `flywheel run` with a config file holding `params` (a `[params]` table body).
-fn run_with(dir: &Path, params: &str, src: &Path, sink: &Path) -> Output {
-    let cfg = dir.join("flywheel.toml");
-    std::fs::write(&cfg, format!("[params]\n{params}")).unwrap();
-    let out = flywheel(&[
-        "run",
-        "--config",
-        path(&cfg),
-        "--source",
-        path(src),
-        "--sink",
-        path(sink),
-    ]);
-    assert!(
-        out.status.success(),
-        "flywheel run failed ({:?}): {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 /// An interaction of `tenant` at `ts`.
 fn ask(id: &str, tenant: &str, ts: &str, prompt: &str, answer: &str) -> Value {
@@ -54,28 +31,10 @@ fn events(interaction: &str, kinds: &[&str]) -> Vec<Value> {
         .collect()
 }
 
-fn day(src: &Path, dt: &str, interactions: &[Value], feedback: &[Value]) {
-    write_jsonl(
-        &src.join(format!("interactions/dt={dt}/part-0.jsonl")),
-        interactions,
-    );
-    write_jsonl(
-        &src.join(format!("feedback/dt={dt}/part-0.jsonl")),
-        feedback,
-    );
-}
-
 fn matching(sink: &Path, pred: impl Fn(&str) -> bool) -> Vec<PathBuf> {
     files(sink)
         .into_iter()
         .filter(|p| pred(&p.to_string_lossy()))
-        .collect()
-}
-
-fn golden(sink: &Path) -> Vec<Value> {
-    matching(sink, |p| p.contains("/golden/") && p.ends_with(".parquet"))
-        .iter()
-        .flat_map(|p| parquet_rows(p))
         .collect()
 }
 
@@ -85,35 +44,6 @@ fn dispositions(sink: &Path) -> Vec<Vec<Value>> {
         .iter()
         .map(|p| parquet_rows(p))
         .collect()
-}
-
-fn row<'a>(rows: &'a [Value], id: &str) -> &'a Value {
-    rows.iter()
-        .find(|r| r["interaction_id"] == id)
-        .unwrap_or_else(|| panic!("{id} has a disposition: {rows:?}"))
-}
-
-/// Reports of every run, in run order.
-fn reports(sink: &Path) -> Vec<Value> {
-    matching(sink, |p| {
-        p.contains("/reports/run=") && p.ends_with(".json")
-    })
-    .iter()
-    .map(|p| json(p))
-    .collect()
-}
-
-/// Every log of `report` balances: input = sum of dispositions.
-fn assert_balanced(report: &Value) {
-    for (log, acc) in report["accounting"].as_object().unwrap() {
-        let sum: u64 = acc["dispositions"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_u64().unwrap())
-            .sum();
-        assert_eq!(acc["input"].as_u64().unwrap(), sum, "{log}: {acc}");
-    }
 }
 
 fn ids(rows: &[Value]) -> Vec<String> {
@@ -182,7 +112,7 @@ fn opted_out_tenants_are_never_published() {
 
     // max_tenant_reference_share = 1.0: only the opt-out differs between the two runs
     let control = dir.path().join("control");
-    run_with(
+    run_with_params(
         dir.path(),
         "max_tenant_reference_share = 1.0\n",
         &src,
@@ -194,7 +124,7 @@ fn opted_out_tenants_are_never_published() {
     }
 
     let sink = dir.path().join("out");
-    run_with(
+    run_with_params(
         dir.path(),
         "max_tenant_reference_share = 1.0\nopt_out_tenants = [\"globex\"]\n",
         &src,
@@ -210,7 +140,7 @@ fn opted_out_tenants_are_never_published() {
     for id in ["a-1", "a-2"] {
         assert_eq!(row(rows, id)["disposition"], "published", "{id}");
     }
-    let golden = golden(&sink);
+    let golden = golden_rows(&sink);
     assert_eq!(ids(&golden), ["a-1", "a-2"], "{golden:?}");
     assert!(golden.iter().all(|g| g["tenant_id"] == "acme"));
 
@@ -322,9 +252,9 @@ fn no_tenant_exceeds_its_share_of_references() {
         _ => "initech",
     });
     let sink = dir.path().join("out");
-    run_with(dir.path(), SHARE_PARAMS, &src, &sink);
+    run_with_params(dir.path(), SHARE_PARAMS, &src, &sink);
 
-    let golden = golden(&sink);
+    let golden = golden_rows(&sink);
     assert!(golden.iter().all(|g| g["kind"] == "reference"));
     assert_eq!(
         ids(&golden),
@@ -358,8 +288,8 @@ fn the_tenant_share_does_not_bind_a_single_tenant() {
     let dir = tempfile::tempdir().unwrap();
     let src = share_source(dir.path(), |_| "acme");
     let sink = dir.path().join("out");
-    run_with(dir.path(), SHARE_PARAMS, &src, &sink);
-    let golden = golden(&sink);
+    run_with_params(dir.path(), SHARE_PARAMS, &src, &sink);
+    let golden = golden_rows(&sink);
     assert_eq!(golden.len(), 9, "{golden:?}");
     let rows = &dispositions(&sink)[0];
     assert!(
@@ -425,7 +355,7 @@ fn regression_cases_over_the_cap_are_deferred_and_drained_by_later_runs() {
     day(&src, "2026-11-03", &interactions, &feedback);
     let params = "max_regressions_per_run = 2\n";
 
-    let out = run_with(dir.path(), params, &src, &sink);
+    let out = run_with_params(dir.path(), params, &src, &sink);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("WARNING"), "{stdout}");
     let report = &reports(&sink)[0];
@@ -442,7 +372,7 @@ fn regression_cases_over_the_cap_are_deferred_and_drained_by_later_runs() {
         let r = row(rows, id);
         assert_eq!(r["disposition"], "deferred", "{id}: {r}");
     }
-    assert_eq!(ids(&golden(&sink)), ["r-3", "r-5"]);
+    assert_eq!(ids(&golden_rows(&sink)), ["r-3", "r-5"]);
 
     // day 2: one new, liked, unrelated interaction
     day(
@@ -457,7 +387,7 @@ fn regression_cases_over_the_cap_are_deferred_and_drained_by_later_runs() {
         )],
         &events("p-2", &["thumbs_up", "accept"]),
     );
-    let out = run_with(dir.path(), params, &src, &sink);
+    let out = run_with_params(dir.path(), params, &src, &sink);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("WARNING"),
@@ -471,7 +401,7 @@ fn regression_cases_over_the_cap_are_deferred_and_drained_by_later_runs() {
     assert_eq!(backlog["deferred"], 1, "{backlog}");
     assert_balanced(report);
     assert_eq!(report["accounting"]["interactions"]["input"], 1);
-    let second: Vec<Value> = golden(&sink)
+    let second: Vec<Value> = golden_rows(&sink)
         .into_iter()
         .filter(|g| g["run_id"] == report["run_id"])
         .collect();
@@ -490,7 +420,7 @@ fn regression_cases_over_the_cap_are_deferred_and_drained_by_later_runs() {
         )],
         &events("p-3", &["thumbs_up", "accept"]),
     );
-    let out = run_with(dir.path(), params, &src, &sink);
+    let out = run_with_params(dir.path(), params, &src, &sink);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         !stdout.contains("WARNING"),
@@ -505,7 +435,7 @@ fn regression_cases_over_the_cap_are_deferred_and_drained_by_later_runs() {
     assert_balanced(report);
 
     // across the runs: every case once, none lost
-    let all = golden(&sink);
+    let all = golden_rows(&sink);
     let regressions: Vec<Value> = all
         .iter()
         .filter(|g| g["kind"] == "regression")
@@ -548,7 +478,7 @@ fn regression_cases_over_the_cap_are_deferred_and_drained_by_later_runs() {
 fn banks_split_by_prompt_version() {
     let dir = tempfile::tempdir().unwrap();
     let sink = dir.path().join("out");
-    run_with(
+    run_with_params(
         dir.path(),
         "fewshot_per_prompt_version = true\n",
         &repo().join("data/sample-logs"),

@@ -16,24 +16,8 @@ fn asked(id: &str, session: &str, user: &str, ts: &str, prompt: &str, answer: &s
     c
 }
 
-fn golden(sink: &Path) -> Vec<Value> {
-    files(sink)
-        .iter()
-        .filter(|p| {
-            p.to_string_lossy().contains("/golden/") && p.to_string_lossy().ends_with(".parquet")
-        })
-        .flat_map(|p| parquet_rows(p))
-        .collect()
-}
-
 fn dispositions(sink: &Path) -> Vec<Value> {
     parquet_rows(&find(sink, |p| p.ends_with("/dispositions.parquet")))
-}
-
-fn row<'a>(rows: &'a [Value], id: &str) -> &'a Value {
-    rows.iter()
-        .find(|r| r["interaction_id"] == id)
-        .unwrap_or_else(|| panic!("{id} has a row: {rows:?}"))
 }
 
 /// Runs over one day of `interactions`, each later (re-asked) one liked with a thumbs-up
@@ -120,7 +104,7 @@ fn a_similar_re_ask_within_the_window_marks_the_answer_rewritten() {
     ];
     let sink = run_day(dir.path(), &interactions, &["a-2", "b-2", "c-2"]);
 
-    let golden = golden(&sink);
+    let golden = golden_rows(&sink);
     let rewritten = golden
         .iter()
         .find(|g| g["interaction_id"] == "a-1")
@@ -212,7 +196,7 @@ fn a_re_ask_by_another_user_in_the_session_is_not_a_rewrite() {
     assert_eq!(e1["disposition"], "published", "{e1}");
     assert_eq!(e1["label"], "negative", "{e1}");
 
-    let golden = golden(&sink);
+    let golden = golden_rows(&sink);
     assert!(
         golden.iter().all(|g| g["interaction_id"] != "d-1"),
         "{golden:?}"

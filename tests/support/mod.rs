@@ -215,3 +215,85 @@ pub fn write_jsonl(path: &Path, rows: &[serde_json::Value]) {
     let text: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
     std::fs::write(path, text.join("\n") + "\n").unwrap();
 }
+
+/// Writes one day of logs: `interactions` (skipped when empty: an empty file would be
+/// quarantined) and `feedback` under `dt=DT` partitions of `src`.
+pub fn day(src: &Path, dt: &str, interactions: &[Value], feedback: &[Value]) {
+    if !interactions.is_empty() {
+        write_jsonl(
+            &src.join(format!("interactions/dt={dt}/part-0.jsonl")),
+            interactions,
+        );
+    }
+    write_jsonl(
+        &src.join(format!("feedback/dt={dt}/part-0.jsonl")),
+        feedback,
+    );
+}
+
+/// Runs `flywheel run` with a config file in `dir` holding `params` (a `[params]` table
+/// body) and asserts it exits 0.
+pub fn run_with_params(dir: &Path, params: &str, src: &Path, sink: &Path) -> Output {
+    let cfg = dir.join("flywheel.toml");
+    std::fs::write(&cfg, format!("[params]\n{params}")).unwrap();
+    let out = flywheel(&[
+        "run",
+        "--config",
+        path(&cfg),
+        "--source",
+        path(src),
+        "--sink",
+        path(sink),
+    ]);
+    assert!(
+        out.status.success(),
+        "flywheel run failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Every golden row published into `sink`, by any run.
+pub fn golden_rows(sink: &Path) -> Vec<Value> {
+    files(sink)
+        .iter()
+        .filter(|p| {
+            let p = p.to_string_lossy();
+            p.contains("/golden/") && p.ends_with(".parquet")
+        })
+        .flat_map(|p| parquet_rows(p))
+        .collect()
+}
+
+/// Reports of every run, in run order (run ids start with the last partition).
+pub fn reports(sink: &Path) -> Vec<Value> {
+    files(sink)
+        .iter()
+        .filter(|p| {
+            let p = p.to_string_lossy();
+            p.contains("/reports/run=") && p.ends_with(".json")
+        })
+        .map(|p| json(p))
+        .collect()
+}
+
+/// The row of `rows` for interaction `id`.
+pub fn row<'a>(rows: &'a [Value], id: &str) -> &'a Value {
+    rows.iter()
+        .find(|r| r["interaction_id"] == id)
+        .unwrap_or_else(|| panic!("{id} has a row: {rows:?}"))
+}
+
+/// Every log of `report` balances: input = sum of dispositions.
+pub fn assert_balanced(report: &Value) {
+    for (log, acc) in report["accounting"].as_object().unwrap() {
+        let sum: u64 = acc["dispositions"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(acc["input"].as_u64().unwrap(), sum, "{log}: {acc}");
+    }
+}

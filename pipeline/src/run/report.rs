@@ -155,6 +155,12 @@ pub async fn accounting(
     Ok(out)
 }
 
+/// `k1, n` rows of `sql` as a map.
+async fn keyed_counts(ctx: &SessionContext, sql: &str) -> Result<BTreeMap<String, u64>> {
+    let rows = query::counts(ctx, sql, 1).await?;
+    Ok(rows.into_iter().map(|(k, n)| (k[0].clone(), n)).collect())
+}
+
 /// Label, golden and few-shot counts per task.
 pub async fn selection_counts(ctx: &SessionContext, report: &mut Report) -> Result<()> {
     let nested = |rows: Vec<(Vec<String>, u64)>| {
@@ -182,16 +188,12 @@ pub async fn selection_counts(ctx: &SessionContext, report: &mut Report) -> Resu
         )
         .await?,
     );
-    report.fewshot = query::counts(
+    report.fewshot = keyed_counts(
         ctx,
         "SELECT task AS k1, COUNT(*) AS n FROM fewshot GROUP BY task",
-        1,
     )
-    .await?
-    .into_iter()
-    .map(|(k, n)| (k[0].clone(), n))
-    .collect();
-    report.late_feedback = query::counts(
+    .await?;
+    report.late_feedback = keyed_counts(
         ctx,
         "WITH late AS (
              SELECT interaction_id FROM late_interactions
@@ -201,13 +203,9 @@ pub async fn selection_counts(ctx: &SessionContext, report: &mut Report) -> Resu
          UNION ALL
          SELECT 'published', COUNT(DISTINCT interaction_id) FROM golden
          WHERE interaction_id IN (SELECT interaction_id FROM late)",
-        1,
     )
-    .await?
-    .into_iter()
-    .map(|(k, n)| (k[0].clone(), n))
-    .collect();
-    report.regression_backlog = query::counts(
+    .await?;
+    report.regression_backlog = keyed_counts(
         ctx,
         "WITH carried AS (
              SELECT interaction_id FROM late_interactions
@@ -220,12 +218,8 @@ pub async fn selection_counts(ctx: &SessionContext, report: &mut Report) -> Resu
          UNION ALL
          SELECT 'published', COUNT(DISTINCT interaction_id) FROM golden
          WHERE interaction_id IN (SELECT interaction_id FROM carried)",
-        1,
     )
-    .await?
-    .into_iter()
-    .map(|(k, n)| (k[0].clone(), n))
-    .collect();
+    .await?;
     if let Some(&n) = report
         .regression_backlog
         .get("deferred")
