@@ -213,6 +213,18 @@ impl<'a> Publisher<'a> {
             let key = (take("task").unwrap_or_default(), take("prompt_version"));
             banks.entry(key).or_default().push(Value::Object(row));
         }
+        // A bank whose examples all left it (late feedback) is published empty, or its
+        // latest.json would keep serving them.
+        let previous = query::rows(
+            self.ctx,
+            "SELECT DISTINCT task, NULLIF(bank_version, '') AS prompt_version FROM previous_banks",
+        )
+        .await?;
+        for row in previous {
+            let take = |k: &str| row.get(k).and_then(|t| t.as_str().map(str::to_string));
+            let key = (take("task").unwrap_or_default(), take("prompt_version"));
+            banks.entry(key).or_default();
+        }
         // The newest interaction behind the run, not the wall clock: re-publishing the
         // same inputs must give byte-identical banks.
         let watermark = query::counts(
