@@ -207,3 +207,57 @@ fn a_re_ask_by_another_user_in_the_session_is_not_a_rewrite() {
         .unwrap();
     assert_eq!(e1["signals"]["rewritten"], 1);
 }
+
+// An explicit complaint makes the answer a regression case whatever else it got: a
+// thumbs-down next to a thumbs-up, a 5 rating and a copy (score +1.3) is still negative,
+// with the user's comment as its reason; the same praise without the thumbs-down is a
+// reference case.
+#[test]
+fn an_explicit_complaint_outweighs_praise() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("logs");
+    let sink = dir.path().join("out");
+    let praise = |id: &str| {
+        ["thumbs_up", "rating", "copy"].map(|kind| {
+            let mut e = event(&format!("f-{id}-{kind}"), id, kind, None);
+            if kind == "rating" {
+                e["value"] = 5.into();
+            }
+            e
+        })
+    };
+    let mut events: Vec<Value> = praise("i-1").into_iter().chain(praise("i-2")).collect();
+    events.push(event(
+        "f-i-1-down",
+        "i-1",
+        "thumbs_down",
+        Some("the dates are wrong"),
+    ));
+    day(
+        &src,
+        "2026-11-03",
+        &[
+            chat(
+                "i-1",
+                "s-1",
+                "When did the Berlin wall fall and why",
+                "In 1991.",
+            ),
+            chat(
+                "i-2",
+                "s-2",
+                "Name three prime numbers above one hundred",
+                "101, 103, 107.",
+            ),
+        ],
+        &events,
+    );
+    run_ok(&src, &sink);
+    let golden = golden_rows(&sink);
+    let complained = row(&golden, "i-1");
+    assert_eq!(complained["kind"], "regression");
+    assert_eq!(complained["label"], "negative");
+    assert_eq!(complained["user_reason"], "the dates are wrong");
+    assert!(complained["score"].as_f64().unwrap() > 0.0, "{complained}");
+    assert_eq!(row(&golden, "i-2")["kind"], "reference");
+}
