@@ -158,16 +158,10 @@ fn accounting_balances_for_interactions_and_feedback() {
     let sink = tempfile::tempdir().unwrap();
     run_ok(&sample(), sink.path());
     let (_, report) = manifest_and_report(sink.path());
+    assert_balanced(&report);
     for log in ["interactions", "feedback"] {
         let acc = &report["accounting"][log];
-        let sum: u64 = acc["dispositions"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_u64().unwrap())
-            .sum();
-        assert!(acc["input"].as_u64().unwrap() > 0);
-        assert_eq!(acc["input"].as_u64().unwrap(), sum, "{log}: {acc}");
+        assert!(acc["input"].as_u64().unwrap() > 0, "{log}");
         assert_eq!(acc["balanced"], true);
     }
     let dispositions = parquet_rows(&find(sink.path(), |p| p.ends_with("/dispositions.parquet")));
