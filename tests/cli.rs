@@ -148,3 +148,300 @@ fn pii_detect_and_redact_speak_the_bench_format() {
     let rows = jsonl(&red);
     assert_eq!(rows[0]["text"], "héllo — mail <EMAIL_ADDRESS_1> now");
 }
+
+/// The sample's two partitions as two nightly runs into `sink`; returns their run ids.
+fn two_nightly_runs(sink: &std::path::Path) -> (String, String) {
+    let sample = repo().join("data/sample-logs");
+    let mut ids = Vec::new();
+    for dt in ["2026-11-01", "2026-11-02"] {
+        let out = flywheel(&[
+            "run",
+            "--source",
+            path(&sample),
+            "--sink",
+            path(sink),
+            "--date",
+            dt,
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let id = text.split_whitespace().nth(1).expect("run id").to_string();
+        ids.push(id);
+    }
+    (ids[0].clone(), ids[1].clone())
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+// validate names every problem on its own line (PII policy, sink), exit 2, and passes on
+// the defaults.
+#[test]
+fn validate_lists_each_problem_on_its_own_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = repo().join("data/sample-logs");
+    let ok = flywheel(&[
+        "validate",
+        "--source",
+        path(&sample),
+        "--sink",
+        path(dir.path()),
+    ]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(files(dir.path()).is_empty(), "the write probe is removed");
+
+    let cfg = dir.path().join("bad.toml");
+    std::fs::write(&cfg, "[pii.strategies]\nEMAIL_ADDRESS = \"pseudonym\"\n").unwrap();
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, "not a directory").unwrap();
+    let sink = blocker.join("sink");
+    let bad = flywheel_env(
+        &[
+            "validate",
+            "--config",
+            path(&cfg),
+            "--source",
+            path(&sample),
+            "--sink",
+            path(&sink),
+        ],
+        &[("PII_PSEUDONYM_KEY", "")],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let err = stderr(&bad);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines.iter().any(|l| l.contains("pii")), "{err}");
+    assert!(lines.iter().any(|l| l.contains("sink")), "{err}");
+    assert!(lines.last().unwrap().contains("2 problem(s)"), "{err}");
+}
+
+// plan lists what a run would read, without publishing, and knows when it was published.
+#[test]
+fn plan_lists_partitions_and_does_not_run() {
+    let sink = tempfile::tempdir().unwrap();
+    let sample = repo().join("data/sample-logs");
+    let out = flywheel(&[
+        "plan",
+        "--source",
+        path(&sample),
+        "--sink",
+        path(sink.path()),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("dt=2026-11-01") && text.contains("dt=2026-11-02"),
+        "{text}"
+    );
+    assert!(text.contains("total: 5 objects"), "{text}");
+    assert!(text.contains("would process"), "{text}");
+    assert!(
+        !sink.path().join("manifests").exists(),
+        "plan publishes nothing"
+    );
+    let planned = text
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(':')
+        .to_string();
+
+    let ran = run_ok(&sample, sink.path());
+    assert!(
+        stdout(&ran).contains(&planned),
+        "plan and run agree on the run id"
+    );
+    let again = flywheel(&[
+        "plan",
+        "--source",
+        path(&sample),
+        "--sink",
+        path(sink.path()),
+    ]);
+    assert!(
+        stdout(&again).starts_with("nothing new"),
+        "{}",
+        stdout(&again)
+    );
+    let backfill = flywheel(&[
+        "plan",
+        "--source",
+        path(&sample),
+        "--sink",
+        path(sink.path()),
+        "--date",
+        "2026-11-02",
+    ]);
+    assert!(
+        stdout(&backfill).contains("total: 2 objects"),
+        "{}",
+        stdout(&backfill)
+    );
+}
+
+// inspect summarises a committed run from its manifest; diff lists the golden rows the
+// later run added and the bank changes.
+#[test]
+fn inspect_and_diff_read_published_runs() {
+    let sink = tempfile::tempdir().unwrap();
+    let (a, b) = two_nightly_runs(sink.path());
+    let newest = flywheel(&["inspect", path(sink.path())]);
+    assert!(newest.status.success(), "{}", stderr(&newest));
+    assert!(
+        stdout(&newest).starts_with(&format!("run {b} ")),
+        "{}",
+        stdout(&newest)
+    );
+    let first = flywheel(&["inspect", path(sink.path()), "--run", &a]);
+    let manifest = json(&sink.path().join(format!("manifests/run={a}.json")));
+    let acc = &manifest["counts"]["interactions"];
+    assert!(
+        stdout(&first).contains(&format!("interactions: {} in =", acc["input"])),
+        "{}",
+        stdout(&first)
+    );
+    let missing = flywheel(&["inspect", path(sink.path()), "--run", "no-such-run"]);
+    assert_eq!(missing.status.code(), Some(2));
+
+    let diff = flywheel(&["diff", "--sink", path(sink.path()), &a, &b]);
+    assert!(diff.status.success(), "{}", stderr(&diff));
+    let text = stdout(&diff);
+    let added: Vec<String> = files(sink.path())
+        .iter()
+        .filter(|p| {
+            p.to_string_lossy()
+                .contains(&format!("run={b}/additions.jsonl"))
+        })
+        .flat_map(|p| jsonl(p))
+        .map(|r| r["example_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!added.is_empty());
+    assert!(
+        text.contains(&format!("golden additions: {}", added.len())),
+        "{text}"
+    );
+    for id in &added {
+        assert!(
+            text.contains(&format!("+ {id}")),
+            "{id} missing from\n{text}"
+        );
+    }
+    let listed = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("+ "))
+        .count();
+    let bank_lines = text.split("few-shot banks:").nth(1).unwrap();
+    let bank_plus = bank_lines
+        .lines()
+        .filter(|l| l.trim_start().starts_with("+ "))
+        .count();
+    assert_eq!(listed - bank_plus, added.len(), "only run B's rows: {text}");
+    let reversed = flywheel(&["diff", "--sink", path(sink.path()), &b, &a]);
+    assert_eq!(reversed.status.code(), Some(2));
+}
+
+// --log-format json writes one JSON object per stderr line; --quiet leaves stdout empty
+// and keeps only warnings; text logs carry no colour codes when not on a terminal.
+#[test]
+fn log_formats_and_quiet() {
+    let sample = repo().join("data/sample-logs");
+    let sink = tempfile::tempdir().unwrap();
+    let args = [
+        "run",
+        "--source",
+        path(&sample),
+        "--sink",
+        path(sink.path()),
+        "--force",
+    ];
+    let json_run = flywheel_env(
+        &[&["--log-format", "json"], &args[..]].concat(),
+        &[("FLYWHEEL_LOG", "info")],
+    );
+    assert!(json_run.status.success(), "{}", stderr(&json_run));
+    let err = stderr(&json_run);
+    assert!(err.lines().count() >= 3, "{err}");
+    for line in err.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("a JSON log line");
+        assert!(v["level"].is_string() && v["message"].is_string(), "{line}");
+    }
+    assert!(err.contains("\"stage\":\"ingest+redact\""), "{err}");
+
+    let text_run = flywheel_env(&args, &[("FLYWHEEL_LOG", "info")]);
+    assert!(stderr(&text_run).contains("stage done"));
+    assert!(
+        !stderr(&text_run).contains('\u{1b}'),
+        "no ANSI codes in a log file"
+    );
+
+    let quiet = flywheel_env(&[&["--quiet"], &args[..]].concat(), &[("FLYWHEEL_LOG", "")]);
+    assert!(quiet.status.success());
+    assert!(stdout(&quiet).is_empty(), "{}", stdout(&quiet));
+    assert!(!stderr(&quiet).contains("INFO"), "{}", stderr(&quiet));
+}
+
+// A log collector that goes away (stderr closed) must not crash the run and strand the
+// sink's lock: the run finishes, publishes and releases it.
+#[test]
+fn closed_stderr_does_not_crash_the_run() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let sample = repo().join("data/sample-logs");
+    let sink = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flywheel"))
+        .args([
+            "run",
+            "--source",
+            path(&sample),
+            "--sink",
+            path(sink.path()),
+        ])
+        .current_dir(repo())
+        .env("FLYWHEEL_LOG", "debug")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    let _ = child.stderr.as_mut().unwrap().read(&mut first);
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        !sink.path().join("state/lock.json").exists(),
+        "lock released"
+    );
+    assert!(sink.path().join("manifests").exists());
+}
+
+// Every run writes a self-contained report.html whose funnel carries the JSON's counts.
+#[test]
+fn html_report_carries_the_accounting() {
+    let sink = tempfile::tempdir().unwrap();
+    run_ok(&repo().join("data/sample-logs"), sink.path());
+    let (_, report) = manifest_and_report(sink.path());
+    let html = std::fs::read_to_string(find(sink.path(), |p| p.ends_with(".html"))).unwrap();
+    assert!(html.contains(&format!(
+        "<title>Flywheel run {}",
+        report["run_id"].as_str().unwrap()
+    )));
+    let acc = &report["accounting"]["interactions"];
+    assert!(html.contains(&format!(
+        "data-label=\"in\" data-value=\"{}\"",
+        acc["input"]
+    )));
+    for (d, n) in acc["dispositions"].as_object().unwrap() {
+        assert!(
+            html.contains(&format!("data-label=\"{d}\" data-value=\"{n}\"")),
+            "{d}"
+        );
+    }
+    for (t, n) in report["pii_findings"].as_object().unwrap() {
+        assert!(
+            html.contains(&format!("data-label=\"{t}\" data-value=\"{n}\"")),
+            "{t}"
+        );
+    }
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="));
+}

@@ -93,6 +93,66 @@ fn forced_rerun_is_byte_identical() {
     assert_eq!(data_files(sink.path()), files_before);
 }
 
+// Re-publishing an older night after a newer one committed reproduces the older night's
+// files exactly (later runs do not leak into it), keeps its commit position, and leaves
+// every latest.json on the newer night's bank.
+#[test]
+fn forcing_an_older_night_after_a_newer_one_changes_nothing_else() {
+    let sink = tempfile::tempdir().unwrap();
+    let src = sample();
+    let night = |dt: &str, force: bool| {
+        let mut args = vec![
+            "run",
+            "--source",
+            path(&src),
+            "--sink",
+            path(sink.path()),
+            "--date",
+            dt,
+        ];
+        if force {
+            args.push("--force");
+        }
+        let out = flywheel(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    night("2026-11-01", false);
+    let first = published(sink.path());
+    night("2026-11-02", false);
+    let both = published(sink.path());
+    let manifests = || {
+        let mut m: Vec<Value> = files(&sink.path().join("manifests"))
+            .iter()
+            .map(|p| json(p))
+            .collect();
+        m.sort_by_key(|m| m["created_at"].as_str().unwrap().to_string());
+        m.iter()
+            .map(|m| m["run_id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let order = manifests();
+    night("2026-11-01", true);
+    assert_eq!(
+        published(sink.path()),
+        both,
+        "nothing of either night changed"
+    );
+    assert_eq!(
+        manifests(),
+        order,
+        "the re-published night keeps its commit position"
+    );
+    for (path, sha) in &first {
+        if !path.ends_with("latest.json") && path != "state/processed.json" {
+            assert_eq!(both.get(path), Some(sha), "{path}");
+        }
+    }
+}
+
 // A late file landing in an old dt= partition is processed by the next plain run, alone.
 #[test]
 fn late_file_in_old_partition_is_picked_up_alone() {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Flywheel turns LLM interaction and feedback logs into golden-set additions and
 /// few-shot banks, with personal data redacted.
@@ -12,6 +12,21 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Log lines on stderr: human-readable text, or JSON objects for log collectors.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Only warnings and errors: no progress bar, no summary.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+/// `--log-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per event (timestamp, level, message, fields).
+    Json,
 }
 
 /// Sub-commands.
@@ -19,8 +34,31 @@ pub struct Cli {
 pub enum Command {
     /// Run the job: ingest, redact, score, deduplicate, select, publish, report.
     Run(RunArgs),
-    /// Check the config and compile every SQL stage without running.
-    Validate {
+    /// Check the config, dictionaries, every SQL stage, the source and the sink without
+    /// running; one line per problem.
+    Validate(LocationArgs),
+    /// What a run would process now (partitions, objects, bytes) without running it.
+    Plan(RunArgs),
+    /// Summary of a published run, from its manifest (default: the newest).
+    Inspect {
+        /// Sink URL or path.
+        sink: String,
+        /// Run id.
+        #[arg(long)]
+        run: Option<String>,
+        /// Config file, for the object-store client settings.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Golden additions and few-shot bank changes from run A to run B.
+    Diff {
+        /// The earlier run.
+        run_a: String,
+        /// The later run.
+        run_b: String,
+        /// Sink URL or path (default: the config's).
+        #[arg(long)]
+        sink: Option<String>,
         /// Config file (TOML); defaults are built in.
         #[arg(long)]
         config: Option<PathBuf>,
@@ -28,6 +66,20 @@ pub enum Command {
     /// The PII scanner on JSONL files.
     #[command(subcommand)]
     Pii(PiiCommand),
+}
+
+/// Config and the locations it names, overridable.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LocationArgs {
+    /// Config file (TOML); defaults are built in.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Source URL or path (overrides the config).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Sink URL or path (overrides the config).
+    #[arg(long)]
+    pub sink: Option<String>,
 }
 
 /// Options of `flywheel run`.
@@ -58,6 +110,9 @@ pub struct RunArgs {
     /// byte-identical).
     #[arg(long)]
     pub force: bool,
+    /// Draw a progress bar (set from the global options).
+    #[arg(skip)]
+    pub progress: bool,
 }
 
 /// `flywheel pii …`

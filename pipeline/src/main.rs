@@ -1,8 +1,10 @@
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser;
 use flywheel::cli::{Cli, Command, PiiCommand};
-use flywheel::{config::Config, pii_cmd, run, Error};
+use flywheel::progress::{self, Output};
+use flywheel::{config::Config, inspect, pii_cmd, run, Error};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -11,7 +13,7 @@ fn main() -> ExitCode {
             // One line, not clap's usage block: this is read in scheduler logs.
             let first = e.to_string();
             let first = first.lines().next().unwrap_or("invalid arguments");
-            eprintln!("flywheel: {first} (see flywheel --help)");
+            complain(&format!("flywheel: {first} (see flywheel --help)"));
             return ExitCode::from(2);
         }
         Err(e) => {
@@ -19,43 +21,83 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     };
-    init_logging();
-    match dispatch(cli.command) {
+    let out = Output {
+        format: cli.log_format,
+        quiet: cli.quiet,
+    };
+    progress::init_logging(out);
+    match dispatch(cli.command, out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("flywheel: error: {}", e.one_line());
+            complain(&format!("flywheel: error: {}", e.one_line()));
             ExitCode::from(e.exit_code() as u8)
         }
     }
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("FLYWHEEL_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
-}
-
-fn dispatch(command: Command) -> Result<(), Error> {
+fn dispatch(command: Command, out: Output) -> Result<(), Error> {
+    let runtime = || tokio::runtime::Runtime::new();
     match command {
-        Command::Run(args) => {
+        Command::Run(mut args) => {
             let config = Config::load(args.config.as_deref())?;
-            let runtime = tokio::runtime::Runtime::new()?;
-            let summary = runtime.block_on(run::run(&config, &args))?;
-            println!("{summary}");
+            args.progress = out.progress();
+            let summary = runtime()?.block_on(run::run(&config, &args))?;
+            if !out.quiet {
+                say(&summary);
+            }
             Ok(())
         }
-        Command::Validate { config } => {
+        Command::Validate(args) => {
+            let config = Config::load(args.config.as_deref())?;
+            let problems = runtime()?.block_on(run::validate(&config, &args))?;
+            if problems.is_empty() {
+                if !out.quiet {
+                    say("config, dictionaries, SQL stages, source and sink are valid");
+                }
+                return Ok(());
+            }
+            for p in &problems {
+                complain(&format!("flywheel: {p}"));
+            }
+            Err(Error::config(format!(
+                "{} problem(s) found",
+                problems.len()
+            )))
+        }
+        Command::Plan(args) => {
+            let config = Config::load(args.config.as_deref())?;
+            say(&runtime()?.block_on(run::plan::plan(&config, &args))?);
+            Ok(())
+        }
+        Command::Inspect { sink, run, config } => {
             let config = Config::load(config.as_deref())?;
-            let runtime = tokio::runtime::Runtime::new()?;
-            runtime.block_on(run::validate(&config))?;
-            println!("config and SQL stages are valid");
+            let text = runtime()?.block_on(inspect::inspect(&config, &sink, run.as_deref()))?;
+            say(&text);
+            Ok(())
+        }
+        Command::Diff {
+            run_a,
+            run_b,
+            sink,
+            config,
+        } => {
+            let config = Config::load(config.as_deref())?;
+            let sink = sink.unwrap_or_else(|| config.sink.clone());
+            let text = runtime()?.block_on(inspect::diff(&config, &sink, &run_a, &run_b))?;
+            say(&text);
             Ok(())
         }
         Command::Pii(PiiCommand::Detect(args)) => pii_cmd::detect(&args),
         Command::Pii(PiiCommand::Redact(args)) => pii_cmd::redact(&args),
     }
+}
+
+/// Output that must not turn a closed pipe into a panic: the exit code is what the
+/// scheduler acts on.
+fn say(text: &str) {
+    let _ = writeln!(std::io::stdout(), "{text}");
+}
+
+fn complain(text: &str) {
+    let _ = writeln!(std::io::stderr(), "{text}");
 }

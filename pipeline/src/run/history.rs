@@ -56,9 +56,21 @@ fn run_date(run_id: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(run_id.get(..10)?, "%Y-%m-%d").ok()
 }
 
-/// Committed manifests of the sink other than `run_id`'s (a forced re-run of a run must
-/// not find itself).
+/// Committed manifests of the runs before `run_id`, in run id order. A run re-published
+/// with --force sees only what was committed before its first commit, so later runs
+/// cannot change what it publishes.
 async fn earlier_manifests(sink: &Location, run_id: &str) -> Result<Vec<Value>> {
+    let mut all = committed_manifests(sink).await?;
+    if let Some(i) = all.iter().position(|m| m["run_id"] == run_id) {
+        all.truncate(i);
+    }
+    all.sort_by(|a, b| a["run_id"].as_str().cmp(&b["run_id"].as_str()));
+    Ok(all)
+}
+
+/// Every committed manifest of the sink, oldest first: in commit order (`created_at`, which
+/// a re-published run keeps, then run id).
+pub async fn committed_manifests(sink: &Location) -> Result<Vec<Value>> {
     let listed: Vec<_> = sink
         .store
         .list(Some(&sink.child("manifests")))
@@ -69,11 +81,12 @@ async fn earlier_manifests(sink: &Location, run_id: &str) -> Result<Vec<Value>> 
     for meta in listed {
         let manifest: Value = serde_json::from_slice(&get(sink, &meta.location).await?)
             .map_err(|e| anyhow::anyhow!("{} is corrupt: {e}", meta.location))?;
-        if manifest["run_id"] != run_id {
-            out.push(manifest);
-        }
+        out.push(manifest);
     }
-    out.sort_by(|a, b| a["run_id"].as_str().cmp(&b["run_id"].as_str()));
+    out.sort_by(|a, b| {
+        (a["created_at"].as_str(), a["run_id"].as_str())
+            .cmp(&(b["created_at"].as_str(), b["run_id"].as_str()))
+    });
     Ok(out)
 }
 
@@ -187,7 +200,7 @@ async fn register_previous_banks(
     for manifest in ordered {
         for o in manifest["outputs"].as_array().into_iter().flatten() {
             if let (true, Some(path)) = (o["kind"] == "fewshot_bank", o["path"].as_str()) {
-                let dir = path.rsplit_once('/').map_or(path, |(d, _)| d);
+                let dir = super::publish::bank_dir(path);
                 newest.insert(dir.to_string(), path);
             }
         }
@@ -329,7 +342,8 @@ async fn read_parquet(sink: &Location, path: &str, schema: &SchemaRef) -> Result
     Ok(out)
 }
 
-async fn get(sink: &Location, path: &object_store::path::Path) -> Result<bytes::Bytes> {
+/// The bytes of one object of the sink.
+pub async fn get(sink: &Location, path: &object_store::path::Path) -> Result<bytes::Bytes> {
     let got = sink
         .store
         .get(path)

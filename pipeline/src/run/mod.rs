@@ -9,9 +9,11 @@ pub mod gates;
 pub mod history;
 pub mod ingest;
 pub mod lock;
+pub mod plan;
 pub mod publish;
 pub mod query;
 pub mod report;
+pub mod report_html;
 pub mod stages;
 pub mod state;
 
@@ -29,8 +31,9 @@ use self::lock::Lock;
 use self::publish::Publisher;
 use self::report::{Report, StageTiming};
 use self::state::State;
-use crate::cli::RunArgs;
+use crate::cli::{LocationArgs, RunArgs};
 use crate::config::Config;
+use crate::progress::Progress;
 use crate::store::{self, Location};
 use crate::{Error, Result};
 
@@ -50,7 +53,7 @@ pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
         &config.store,
     )?;
     let sink = store::open_sink(args.sink.as_deref().unwrap_or(&config.sink), &config.store)?;
-    let mut timings = Timings::start();
+    let mut timings = Timings::start(Progress::new(args.progress, 4 + stages.len() as u64));
 
     // The lock covers reading and writing state: two runs must not pick the same inputs.
     let lock = if args.dry_run {
@@ -77,6 +80,12 @@ pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
             ));
         }
         let run_id = run_id(&inputs, &config_hash);
+        tracing::info!(
+            run_id,
+            objects = inputs.interactions.len() + inputs.feedback.len(),
+            bytes = inputs.bytes(),
+            "run starting"
+        );
         if !args.force && !args.dry_run {
             // Committed and reported before: finish what a crash may have left undone.
             // (Committed but not reported: the run is redone below, byte-identically.)
@@ -236,6 +245,7 @@ async fn run_stages(
         failpoint::hit("after_manifest");
         publish::pointers(sink, &manifest).await?;
         timings.lap("publish");
+        tracing::info!(run_id, manifest = manifest_path, "published");
         report.manifest = Some(manifest_path);
         report.outputs = publisher.outputs;
     }
@@ -248,11 +258,46 @@ async fn run_stages(
     Ok(report.summary())
 }
 
-/// Loads the config's SQL stages and plans each against the input schemas.
-pub async fn validate(config: &Config) -> Result<()> {
+/// Checks everything a run would need before it touches data: the PII policy and
+/// dictionaries, every SQL stage planned against the input schemas, the source readable,
+/// the sink writable. Returns one line per problem (empty: valid).
+pub async fn validate(config: &Config, args: &LocationArgs) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let scanner = engine::scanner(config).unwrap_or_else(|e| {
+        problems.push(format!("pii: {}", e.one_line()));
+        pii::Scanner::new()
+    });
+    if let Err(e) = validate_sql(config, Arc::new(scanner)).await {
+        problems.push(format!("sql: {}", e.one_line()));
+    }
+    let source_url = args.source.as_deref().unwrap_or(&config.source);
+    match store::open_source(source_url, &config.store) {
+        Ok(source) => {
+            use futures::StreamExt;
+            let first = source.store.list(Some(&source.prefix)).next().await;
+            if let Some(Err(e)) = first {
+                problems.push(format!("source {source_url}: cannot list: {e}"));
+            }
+        }
+        Err(e) => problems.push(format!("source: {}", e.one_line())),
+    }
+    let sink_url = args.sink.as_deref().unwrap_or(&config.sink);
+    match store::open_sink(sink_url, &config.store) {
+        Ok(sink) => {
+            if let Err(e) = probe_write(&sink).await {
+                problems.push(format!("sink {sink_url}: not writable: {e}"));
+            }
+        }
+        Err(e) => problems.push(format!("sink: {}", e.one_line())),
+    }
+    Ok(problems)
+}
+
+/// Plans every SQL stage against empty inputs of the real schemas.
+async fn validate_sql(config: &Config, scanner: Arc<pii::Scanner>) -> Result<()> {
     let stages = stages::load(&config.sql)?;
     let work = WorkDir::create(&config.engine.work_dir, "validate")?;
-    let engine = Engine::new(config, Arc::new(engine::scanner(config)?), &work.path)?;
+    let engine = Engine::new(config, scanner, &work.path)?;
     let empty = Location {
         store: std::sync::Arc::new(object_store::memory::InMemory::new()),
         prefix: Default::default(),
@@ -263,6 +308,19 @@ pub async fn validate(config: &Config) -> Result<()> {
     let mut params = config.params.clone();
     params.insert("run_id".into(), toml::Value::String("validate".into()));
     stages::validate(&engine.ctx, &stages, &params).await
+}
+
+/// Writes and deletes a small object: the sink takes writes (permissions, bucket, creds).
+async fn probe_write(sink: &Location) -> std::result::Result<(), object_store::Error> {
+    use object_store::ObjectStoreExt;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let probe = sink.child(&format!("_validate/probe-{}-{nanos}", std::process::id()));
+    sink.store
+        .put(&probe, b"flywheel validate".to_vec().into())
+        .await?;
+    sink.store.delete(&probe).await
 }
 
 fn partitions(inputs: &Inputs) -> Vec<String> {
@@ -309,7 +367,7 @@ fn manifest_body(
     .collect();
     json!({
         "run_id": report.run_id,
-        "created_at": Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+        "created_at": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
         "flywheel_version": env!("CARGO_PKG_VERSION"),
         "source": report.source,
         "config_hash": report.config_hash,
@@ -321,11 +379,15 @@ fn manifest_body(
 async fn write_report(sink: &Location, report: &Report) -> Result<()> {
     use object_store::ObjectStoreExt;
     let json = serde_json::to_vec_pretty(report).expect("report serialises");
-    // The Markdown first: the JSON's presence marks the report complete.
+    // Markdown and HTML first: the JSON's presence marks the report complete.
     for (name, bytes) in [
         (
             report_path(&report.run_id, "md"),
             report.markdown().into_bytes(),
+        ),
+        (
+            report_path(&report.run_id, "html"),
+            report_html::render(report).into_bytes(),
         ),
         (report_path(&report.run_id, "json"), json),
     ] {
@@ -353,17 +415,20 @@ fn config_hash(config: &Config, stages: &[stages::Stage]) -> String {
     hex::encode(h.finalize())
 }
 
-/// Wall time per stage: `lap` closes the stage that began at the previous mark.
+/// Wall time per stage: `lap` closes the stage that began at the previous mark. Each
+/// closed stage also advances the progress bar.
 struct Timings {
     stages: Vec<StageTiming>,
     mark: Instant,
+    progress: Progress,
 }
 
 impl Timings {
-    fn start() -> Timings {
+    fn start(progress: Progress) -> Timings {
         Timings {
             stages: Vec::new(),
             mark: Instant::now(),
+            progress,
         }
     }
 
@@ -377,6 +442,8 @@ impl Timings {
             stage: stage.into(),
             seconds,
         });
+        self.progress.step(stage);
+        tracing::info!(stage, seconds = format!("{seconds:.3}"), "stage done");
         self.mark = Instant::now();
     }
 }

@@ -174,9 +174,15 @@ impl<'a> Publisher<'a> {
     }
 
     /// The manifest: the commit point of the run. Returns its path and body.
+    /// A re-published run keeps its first commit time: the order of commits decides
+    /// what later runs see and which bank `latest.json` serves.
     pub async fn manifest(&mut self, body: Value) -> Result<(String, Value)> {
         let path = manifest_path(self.run_id);
         let mut body = body;
+        if let Some(first) = read_manifest(self.sink, self.run_id).await? {
+            body["republished_at"] = body["created_at"].take();
+            body["created_at"] = first["created_at"].clone();
+        }
         body["outputs"] = serde_json::to_value(&self.outputs).expect("outputs serialise");
         put(self.sink, &path, pretty(&body)).await?;
         Ok((path, body))
@@ -341,24 +347,44 @@ pub async fn read_manifest(sink: &Location, run_id: &str) -> Result<Option<Value
 
 /// `latest.json` beside every bank a committed manifest lists: a copy of the
 /// bank, so prompt services need one GET. Runs after the manifest, and again when a run
-/// that died after its commit point is resumed.
+/// that died after its commit point is resumed. A bank directory that a later-committed
+/// run also published keeps pointing at that run's bank (re-publishing an old run must
+/// not roll prompt services back).
 pub async fn pointers(sink: &Location, manifest: &Value) -> Result<()> {
-    let banks = manifest["outputs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|o| o["kind"] == "fewshot_bank");
-    for (n, bank) in banks.enumerate() {
+    let committed = super::history::committed_manifests(sink).await?;
+    let later: std::collections::HashSet<String> = committed
+        .iter()
+        .skip_while(|m| m["run_id"] != manifest["run_id"])
+        .skip(1)
+        .flat_map(|m| banks(m).filter_map(|b| Some(bank_dir(b["path"].as_str()?).to_string())))
+        .collect();
+    for (n, bank) in banks(manifest).enumerate() {
         // beside the bank: fewshot/<task>[/<prompt_version>]/latest.json
-        let Some((dir, _)) = bank["path"].as_str().and_then(|p| p.rsplit_once('/')) else {
+        let Some(path) = bank["path"].as_str() else {
             continue;
         };
-        let path = bank["path"].as_str().expect("checked above");
+        let dir = bank_dir(path);
+        if later.contains(dir) {
+            continue;
+        }
         let bytes = sink.store.get(&sink.child(path)).await?.bytes().await?;
         put(sink, &format!("{dir}/latest.json"), bytes.to_vec()).await?;
         super::failpoint::hit(&format!("pointer:{n}"));
     }
     Ok(())
+}
+
+fn banks(manifest: &Value) -> impl Iterator<Item = &Value> {
+    manifest["outputs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|o| o["kind"] == "fewshot_bank")
+}
+
+/// `fewshot/<task>[/<prompt_version>]` of a bank's path.
+pub fn bank_dir(path: &str) -> &str {
+    path.rsplit_once('/').map_or(path, |(d, _)| d)
 }
 
 fn written_rows(result: &[datafusion::arrow::record_batch::RecordBatch]) -> u64 {

@@ -54,6 +54,18 @@ pub struct StageTiming {
     pub seconds: f64,
 }
 
+/// Interactions whose score falls in `[lo, lo + 0.5)`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreBucket {
+    /// The range, e.g. `0.50 to 0.75`.
+    pub bucket: String,
+    /// Interactions in it.
+    pub count: u64,
+}
+
+/// Width of a score histogram bucket.
+const SCORE_BUCKET: f64 = 0.5;
+
 /// The run report.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Report {
@@ -85,6 +97,13 @@ pub struct Report {
     pub golden: BTreeMap<String, BTreeMap<String, u64>>,
     /// Per task: few-shot bank size.
     pub fewshot: BTreeMap<String, u64>,
+    /// Per task: estimated tokens of its few-shot bank.
+    pub fewshot_tokens: BTreeMap<String, u64>,
+    /// Per task: scores of the kept interactions in buckets of 0.5.
+    pub score_histogram: BTreeMap<String, Vec<ScoreBucket>>,
+    /// Near-duplicate clusters of this run by size (interactions per cluster, 2 and more):
+    /// size → number of clusters.
+    pub near_duplicate_clusters: BTreeMap<u64, u64>,
     /// Interactions of earlier runs re-scored because late feedback arrived
     /// (`rescored`), and how many of them this run published (`published`).
     pub late_feedback: BTreeMap<String, u64>,
@@ -193,6 +212,23 @@ pub async fn selection_counts(ctx: &SessionContext, report: &mut Report) -> Resu
         "SELECT task AS k1, COUNT(*) AS n FROM fewshot GROUP BY task",
     )
     .await?;
+    report.fewshot_tokens = keyed_counts(
+        ctx,
+        "SELECT task AS k1, CAST(SUM(tokens) AS BIGINT) AS n FROM fewshot GROUP BY task",
+    )
+    .await?;
+    report.score_histogram = score_histogram(ctx).await?;
+    report.near_duplicate_clusters = keyed_counts(
+        ctx,
+        "SELECT CAST(size AS VARCHAR) AS k1, COUNT(*) AS n FROM (
+             SELECT near_cluster, COUNT(*) AS size FROM deduped
+             WHERE id_occurrence = 1 GROUP BY near_cluster
+         ) c WHERE size > 1 GROUP BY size",
+    )
+    .await?
+    .into_iter()
+    .filter_map(|(k, n)| Some((k.parse().ok()?, n)))
+    .collect();
     report.late_feedback = keyed_counts(
         ctx,
         "WITH late AS (
@@ -231,6 +267,39 @@ pub async fn selection_counts(ctx: &SessionContext, report: &mut Report) -> Resu
         );
     }
     Ok(())
+}
+
+/// Scores of the interactions counted in `labels`, per task, in fixed-width buckets.
+async fn score_histogram(ctx: &SessionContext) -> Result<BTreeMap<String, Vec<ScoreBucket>>> {
+    let sql = format!(
+        "SELECT task AS k1, CAST(FLOOR(score / {SCORE_BUCKET}) AS BIGINT) AS k2, COUNT(*) AS n
+         FROM deduped
+         WHERE dup_rank = 1 AND id_occurrence = 1 AND ineligible_reason IS NULL
+           AND score IS NOT NULL
+         GROUP BY 1, 2"
+    );
+    let mut by_task: BTreeMap<String, BTreeMap<i64, u64>> = BTreeMap::new();
+    for (k, n) in query::counts(ctx, &sql, 2).await? {
+        if let Ok(b) = k[1].parse::<i64>() {
+            by_task.entry(k[0].clone()).or_default().insert(b, n);
+        }
+    }
+    Ok(by_task
+        .into_iter()
+        .map(|(task, buckets)| {
+            let rows = buckets
+                .into_iter()
+                .map(|(b, count)| {
+                    let lo = b as f64 * SCORE_BUCKET;
+                    ScoreBucket {
+                        bucket: format!("{lo:.2} to {:.2}", lo + SCORE_BUCKET),
+                        count,
+                    }
+                })
+                .collect();
+            (task, rows)
+        })
+        .collect())
 }
 
 impl Report {
