@@ -3,7 +3,7 @@ CARGO ?= cargo
 BIN := target/debug/flywheel
 RELEASE_BIN := target/release/flywheel
 
-.PHONY: run test lint fmt release run-shared eval-shared bench-pii test-consumers
+.PHONY: run test lint fmt release run-shared eval-shared bench-pii test-consumers test-report-html test-cron test-airflow test-ops
 
 ## Build (debug: quick to compile, fast enough for the bundled sample) and run on data/sample-logs.
 run:
@@ -42,3 +42,18 @@ bench-pii:
 ## Consumers: the golden Parquet read by polars and pyarrow, banks by a JSON loader.
 test-consumers:
 	bash scripts/test_consumers.sh
+
+## report.html rendered in headless Chromium: no console errors, every chart drawn.
+test-report-html:
+	bash scripts/test_report_html.sh
+
+## The cron wrapper: lock-aware retries, exit codes, log file.
+test-cron:
+	bash scripts/test_cron.sh
+
+## The Airflow DAG under `airflow dags test` (Airflow from PyPI into target/airflow-venv).
+test-airflow:
+	bash scripts/test_airflow.sh
+
+## Everything around a run as operators and consumers use it.
+test-ops: test-consumers test-report-html test-cron test-airflow

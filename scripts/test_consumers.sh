@@ -5,10 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/consumers-venv
-if [ ! -x "$venv/bin/pytest" ]; then
+if ! "$venv/bin/python" -c "import polars, pyarrow, pytest, boto3, moto" 2>/dev/null; then
   python3 -m venv "$venv"
-  if ! "$venv/bin/pip" install --quiet polars pyarrow pytest; then
-    echo "skipped: could not install polars/pyarrow/pytest from PyPI"
+  if ! "$venv/bin/pip" install --quiet polars pyarrow pytest boto3 "moto[s3]"; then
+    echo "skipped: could not install polars/pyarrow/pytest/boto3/moto from PyPI"
     exit 0
   fi
 fi
