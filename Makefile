@@ -3,7 +3,7 @@ CARGO ?= cargo
 BIN := target/debug/flywheel
 RELEASE_BIN := target/release/flywheel
 
-.PHONY: run test lint fmt release run-shared eval-shared bench-pii test-consumers test-report-html test-cron test-airflow test-ops
+.PHONY: run test lint fmt release run-shared eval-shared bench bench-pii test-consumers test-report-html test-cron test-airflow test-ops
 
 ## Build (debug: quick to compile, fast enough for the bundled sample) and run on data/sample-logs.
 run:
@@ -34,6 +34,10 @@ run-shared: release
 eval-shared: run-shared
 	bash scripts/test_consumers.sh --venv-only
 	target/consumers-venv/bin/python scripts/eval_dev.py out/shared ../shared/sample-logs/dev/truth
+
+## End to end on generated 1 GiB and 10 GiB days (release), against datatrove on the same files.
+bench:
+	bash scripts/bench.sh
 
 ## PII scanner throughput and quality against Presidio on the same records.
 bench-pii:

@@ -445,3 +445,118 @@ fn html_report_carries_the_accounting() {
     }
     assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="));
 }
+
+// On a terminal `run` draws a progress bar over its stages (stderr is a pty here, through
+// util-linux `script`); --quiet draws none.
+#[test]
+fn progress_bar_only_on_a_terminal() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: util-linux `script` is not installed (needed for a pty)");
+        return;
+    }
+    let sample = repo().join("data/sample-logs");
+    let on_tty = |extra: &str| {
+        let sink = tempfile::tempdir().unwrap();
+        let cmd = format!(
+            "{} {extra} run --source {} --sink {}",
+            env!("CARGO_BIN_EXE_flywheel"),
+            path(&sample),
+            path(sink.path())
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .env("FLYWHEEL_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let drawn = on_tty("");
+    // The bar's position over its length: one step per stage (discover, ingest, the SQL
+    // stages, gates, publish).
+    let steps = 4 + std::fs::read_dir(repo().join("sql")).unwrap().count();
+    assert!(drawn.contains(&format!("/{steps}")), "no bar in:\n{drawn}");
+    assert!(drawn.contains("published"), "the summary follows the bar");
+    let quiet = on_tty("--quiet");
+    assert!(
+        !quiet.contains(&format!("/{steps}")),
+        "bar drawn with --quiet:\n{quiet}"
+    );
+}
+
+// gen-sample writes a day of logs of about the requested size, the same bytes for the
+// same seed, in gzip and plain parts, that a run reads in full (every row accounted for).
+#[test]
+fn gen_sample_is_deterministic_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = |name: &str, seed: &str| {
+        let out = dir.path().join(name);
+        let res = flywheel(&[
+            "gen-sample",
+            "--out",
+            path(&out),
+            "--bytes",
+            "3000000",
+            "--part-mb",
+            "1",
+            "--seed",
+            seed,
+        ]);
+        assert!(res.status.success(), "{}", stderr(&res));
+        out
+    };
+    let (a, b, c) = (gen("a", "7"), gen("b", "7"), gen("c", "8"));
+    let contents = |root: &std::path::Path| {
+        files(root)
+            .iter()
+            .map(|p| {
+                (
+                    p.strip_prefix(root).unwrap().to_path_buf(),
+                    std::fs::read(p).unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(contents(&a), contents(&b), "same seed, same bytes");
+    assert_ne!(contents(&a), contents(&c), "another seed, other logs");
+    let names: Vec<String> = files(&a)
+        .iter()
+        .map(|p| p.to_string_lossy().to_string())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.ends_with(".jsonl.gz"))
+            && names.iter().any(|n| n.ends_with(".jsonl"))
+    );
+    let raw: usize = files(&a.join("interactions"))
+        .iter()
+        .filter(|p| !p.to_string_lossy().ends_with(".gz"))
+        .map(|p| std::fs::metadata(p).unwrap().len() as usize)
+        .sum();
+    assert!(
+        raw > 500_000,
+        "plain parts hold about half the bytes: {raw}"
+    );
+
+    let sink = dir.path().join("sink");
+    run_ok(&a, &sink);
+    let (_, report) = manifest_and_report(&sink);
+    assert_balanced(&report);
+    let acc = &report["accounting"]["interactions"];
+    assert!(acc["input"].as_u64().unwrap() > 1500, "{acc}");
+    assert!(
+        acc["dispositions"]["duplicate"].as_u64().unwrap() > 0,
+        "popular prompts repeat"
+    );
+    assert!(
+        report["pii_findings"]["EMAIL_ADDRESS"].as_u64().unwrap() > 0,
+        "planted PII"
+    );
+}

@@ -63,6 +63,8 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Write realistic logs of a chosen size (benchmarks, load tests); deterministic by seed.
+    GenSample(GenArgs),
     /// The PII scanner on JSONL files.
     #[command(subcommand)]
     Pii(PiiCommand),
@@ -113,6 +115,36 @@ pub struct RunArgs {
     /// Draw a progress bar (set from the global options).
     #[arg(skip)]
     pub progress: bool,
+}
+
+/// Options of `flywheel gen-sample`.
+#[derive(Debug, Args, Clone)]
+pub struct GenArgs {
+    /// Where to write: a path or object-store URL (interactions/ and feedback/ under it).
+    #[arg(long)]
+    pub out: String,
+    /// Raw JSONL bytes of interactions to write (about; feedback comes on top).
+    #[arg(long, default_value_t = 1 << 30)]
+    pub bytes: u64,
+    /// Random seed: the same seed and options write the same files.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// First dt= partition.
+    #[arg(long, default_value = "2026-11-01")]
+    pub date: String,
+    /// Number of daily partitions the bytes are spread over.
+    #[arg(long, default_value_t = 1)]
+    pub days: u32,
+    /// Raw size of one part file in MiB (every other part is gzip).
+    #[arg(long, default_value_t = 64)]
+    pub part_mb: u32,
+    /// Real logs (a local directory in the input contract) whose interactions supply the
+    /// text; default: a built-in corpus.
+    #[arg(long)]
+    pub corpus: Option<String>,
+    /// Config file, for the object-store client settings.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 /// `flywheel pii …`

@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod gen;
 pub mod inspect;
 pub mod pii_cmd;
 pub mod progress;

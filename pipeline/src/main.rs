@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use flywheel::cli::{Cli, Command, PiiCommand};
 use flywheel::progress::{self, Output};
-use flywheel::{config::Config, inspect, pii_cmd, run, Error};
+use flywheel::{config::Config, gen, inspect, pii_cmd, run, Error};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -85,6 +85,15 @@ fn dispatch(command: Command, out: Output) -> Result<(), Error> {
             let sink = sink.unwrap_or_else(|| config.sink.clone());
             let text = runtime()?.block_on(inspect::diff(&config, &sink, &run_a, &run_b))?;
             say(&text);
+            Ok(())
+        }
+        Command::GenSample(args) => {
+            let config = Config::load(args.config.as_deref())?;
+            let g = runtime()?.block_on(gen::generate(&config, &args))?;
+            say(&format!(
+                "wrote {} interactions and {} feedback events ({} raw bytes) in {} objects under {}",
+                g.interactions, g.feedback, g.raw_bytes, g.objects, args.out
+            ));
             Ok(())
         }
         Command::Pii(PiiCommand::Detect(args)) => pii_cmd::detect(&args),
