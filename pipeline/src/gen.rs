@@ -431,8 +431,8 @@ fn write_session(
         }
         history.push(json!({"role": "user", "content": turn.prompt}));
         history.push(json!({"role": "assistant", "content": turn.answer}));
-        // Keep the history to the last two exchanges, as chat front ends usually send.
-        if history.len() > 4 {
+        // Keep the history to the last exchange: interactions stay at 1-2 KB.
+        if history.len() > 2 {
             history.drain(..2);
         }
         ts += Duration::seconds(*gap);
@@ -501,13 +501,35 @@ fn corpus_from_logs(dir: &Path) -> Result<Vec<Turn>> {
                 turns.push(Turn {
                     task: v["task"].as_str().unwrap_or("qa").to_string(),
                     system: text(0).unwrap_or_default(),
-                    prompt,
-                    answer,
+                    prompt: clip(&prompt, MAX_PROMPT),
+                    answer: clip(&answer, MAX_ANSWER),
                 });
             }
         }
     }
     Ok(turns)
+}
+
+/// Longest prompt and answer taken from a real corpus, in bytes: long answers are cut at
+/// a line or sentence end so interactions stay at the 1-2 KB of typical assistant traffic.
+const MAX_PROMPT: usize = 600;
+const MAX_ANSWER: usize = 1200;
+
+fn clip(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    let cut = head
+        .rfind('\n')
+        .or_else(|| head.rfind(". ").map(|i| i + 1))
+        .filter(|&i| i > max / 2)
+        .unwrap_or(end);
+    text[..cut].to_string()
 }
 
 /// A small corpus of chat turns in the style of assistant traffic.
@@ -541,6 +563,15 @@ fn builtin_corpus() -> Vec<Turn> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clip_cuts_at_a_boundary_within_the_limit() {
+        let text = format!("{}. {}", "a".repeat(700), "b".repeat(900));
+        let c = clip(&text, MAX_ANSWER);
+        assert!(c.len() <= MAX_ANSWER && c.ends_with('.'), "{}", c.len());
+        assert_eq!(clip("short", 10), "short");
+        assert!(clip(&"é".repeat(700), 1001).len() <= 1001);
+    }
 
     #[test]
     fn cards_pass_luhn() {
