@@ -71,8 +71,8 @@ done
 
 if [[ "$PEER_SIZES" != "none" ]]; then
   VENV="$ROOT/target/datatrove-venv"
-  if { [[ -x "$VENV/bin/python" ]] && "$VENV/bin/python" -c "import datatrove, orjson" 2>/dev/null; } \
-     || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q datatrove orjson > "$WORK/pip.log" 2>&1; }; then
+  if { [[ -x "$VENV/bin/python" ]] && "$VENV/bin/python" -c "import datatrove, orjson, regex" 2>/dev/null; } \
+     || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q datatrove orjson regex > "$WORK/pip.log" 2>&1; }; then
     for size in $PEER_SIZES; do
       [[ " $SIZES " == *" $size "* ]] || continue
       for workers in 1 2; do

@@ -87,9 +87,9 @@ joined AS (
            CASE WHEN r.interaction_id IS NULL THEN 0 ELSE 1 END AS rewritten,
            s.edited_output, s.user_reason,
            COALESCE(s.feedback_events, 0) AS feedback_events
-    FROM turns t
-    LEFT JOIN signals s ON t.interaction_id = s.interaction_id
-    LEFT JOIN rewrites r ON t.interaction_id = r.interaction_id
+    FROM rewrites r
+    RIGHT JOIN (signals s RIGHT JOIN turns t ON s.interaction_id = t.interaction_id)
+      ON r.interaction_id = t.interaction_id
 ),
 weighted AS (
     SELECT j.*,

@@ -1,5 +1,5 @@
 -- near_clusters: near-duplicate clusters of prompts, one row per distinct prompt key.
--- Inputs:     scored, published_before (what earlier runs published).
+-- Inputs:     scored, published_before (what earlier runs published), prompt_signatures.
 -- Parameters: minhash_num_perm, minhash_ngram, lsh_bands, lsh_rows, near_threshold.
 -- prompt_key:   the prompt normalised by fw_normalize (NFKC, lowercase, punctuation to
 --               spaces, whitespace collapsed); equal keys are exact duplicates.
@@ -22,25 +22,26 @@ WITH asked AS (
     FROM published_before
     WHERE prompt_key IS NOT NULL
 ),
-texts AS (
-    SELECT prompt_key, fw_minhash(prompt_key, ${minhash_num_perm}, ${minhash_ngram}) AS sig
-    FROM (SELECT DISTINCT prompt_key FROM asked) d
-),
 bands AS (
-    SELECT prompt_key, unnest(fw_lsh_bands(sig, ${lsh_bands}, ${lsh_rows})) AS band_key
-    FROM texts
+    SELECT pid, unnest(fw_lsh_bands(sig, ${lsh_bands}, ${lsh_rows})) AS band_key
+    FROM prompt_signatures
+),
+-- Each band bucket links its members to its smallest member only (a star, not every
+-- pair): candidates grow with the prompts, not with the square of a cluster's size.
+band_roots AS (
+    SELECT band_key, MIN(pid) AS root FROM bands GROUP BY band_key HAVING COUNT(*) > 1
 ),
 candidate_pairs AS (
-    SELECT DISTINCT a.prompt_key AS a, b.prompt_key AS b
-    FROM bands a
-    JOIN bands b ON a.band_key = b.band_key AND a.prompt_key < b.prompt_key
+    SELECT DISTINCT r.root AS a, b.pid AS b
+    FROM band_roots r
+    JOIN bands b ON b.band_key = r.band_key AND b.pid > r.root
 ),
 near_pairs AS (
-    SELECT p.a, p.b
+    SELECT ka.prompt_key AS a, kb.prompt_key AS b
     FROM candidate_pairs p
-    JOIN texts ta ON ta.prompt_key = p.a
-    JOIN texts tb ON tb.prompt_key = p.b
-    WHERE fw_minhash_similarity(ta.sig, tb.sig) >= ${near_threshold}
+    JOIN prompt_signatures ka ON ka.pid = p.a
+    JOIN prompt_signatures kb ON kb.pid = p.b
+    WHERE fw_minhash_similarity(ka.sig, kb.sig) >= ${near_threshold}
 ),
 components AS (
     SELECT unnest(fw_components(a, b)) AS member FROM near_pairs

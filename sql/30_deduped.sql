@@ -11,8 +11,12 @@
 -- not published again: all its members are duplicates (dup_kind 'published before') and
 -- kept_id names that example_id.
 -- A repeated interaction_id (the same record delivered twice) is its own duplicate.
+-- The grouping and ranking run on a narrow projection (ids, keys, score); the wide
+-- columns (conversation, answer) join back once at the end, so the window sorts hold a
+-- few dozen bytes per row, not whole chats.
 WITH keyed AS (
-    SELECT s.*,
+    SELECT s._source, s._line, s.interaction_id, s.task, s.label, s.ineligible_reason,
+           s.score, s.confidence, s.ts,
            fw_normalize(s.prompt) AS prompt_key,
            ROW_NUMBER() OVER (PARTITION BY s.interaction_id ORDER BY s._source, s._line)
                AS id_occurrence
@@ -56,21 +60,32 @@ members AS (
     SELECT dup_group, array_agg(interaction_id ORDER BY interaction_id) AS source_interaction_ids
     FROM ranked
     GROUP BY dup_group
+),
+decided AS (
+    SELECT r._source, r._line, r.interaction_id, r.prompt_key, r.id_occurrence,
+           r.near_cluster, r.dup_group,
+           CASE WHEN pr.prior_example_id IS NULL THEN r.dup_rank ELSE r.dup_rank + 1 END
+               AS dup_rank,
+           COALESCE(pr.prior_example_id, r.kept_id) AS kept_id,
+           CASE
+               WHEN pr.prior_example_id IS NOT NULL THEN 'published before'
+               WHEN r.dup_rank = 1 THEN NULL
+               WHEN r.prompt_key = r.kept_prompt_key THEN 'exact'
+               ELSE 'near'
+           END AS dup_kind,
+           -- Only the kept row carries its group's members: a copy on every member row
+           -- would grow with the square of a cluster's size.
+           CASE WHEN r.dup_rank = 1 AND pr.prior_example_id IS NULL THEN r.dup_group END
+               AS members_of
+    FROM ranked r
+    LEFT JOIN prior pr ON r.dup_group = pr.dup_group
 )
-SELECT r.* EXCLUDE (kept_prompt_key, dup_rank, kept_id),
-       CASE WHEN pr.prior_example_id IS NULL THEN r.dup_rank ELSE r.dup_rank + 1 END
-           AS dup_rank,
-       COALESCE(pr.prior_example_id, r.kept_id) AS kept_id,
-       CASE
-           WHEN pr.prior_example_id IS NOT NULL THEN 'published before'
-           WHEN r.dup_rank = 1 THEN NULL
-           WHEN r.prompt_key = r.kept_prompt_key THEN 'exact'
-           ELSE 'near'
-       END AS dup_kind,
-       m.source_interaction_ids,
-       'ex-' || substr(encode(sha256(concat_ws(chr(31), r.task, r.label, r.prompt_key,
-                                               COALESCE(r.edited_output, r.answer))), 'hex'), 1, 20)
+SELECT s.*, d.prompt_key, d.id_occurrence, d.near_cluster, d.dup_group, d.dup_rank,
+       d.kept_id, d.dup_kind, m.source_interaction_ids,
+       'ex-' || substr(encode(sha256(concat_ws(chr(31), s.task, s.label, d.prompt_key,
+                                               COALESCE(s.edited_output, s.answer))), 'hex'), 1, 20)
            AS example_id
-FROM ranked r
-JOIN members m ON r.dup_group = m.dup_group
-LEFT JOIN prior pr ON r.dup_group = pr.dup_group
+FROM decided d
+JOIN scored s
+  ON s._source = d._source AND s._line = d._line AND s.interaction_id = d.interaction_id
+LEFT JOIN members m ON m.dup_group = d.members_of

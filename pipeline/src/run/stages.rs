@@ -30,6 +30,10 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
     ("20_scored.sql", include_str!("../../../sql/20_scored.sql")),
     (
+        "24_prompt_signatures.sql",
+        include_str!("../../../sql/24_prompt_signatures.sql"),
+    ),
+    (
         "25_near_clusters.sql",
         include_str!("../../../sql/25_near_clusters.sql"),
     ),
