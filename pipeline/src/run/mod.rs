@@ -41,18 +41,13 @@ use crate::{Error, Result};
 pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
     // Everything that can fail on config is checked before the sink is touched.
     let scanner = Arc::new(engine::scanner(config)?);
-    let range = DateRange::new(
-        args.date.as_deref(),
-        args.from.as_deref(),
-        args.to.as_deref(),
-    )?;
-    let stages = stages::load(&config.sql)?;
-    let config_hash = config_hash(config, &stages);
-    let source = store::open_source(
-        args.source.as_deref().unwrap_or(&config.source),
-        &config.store,
-    )?;
-    let sink = store::open_sink(args.sink.as_deref().unwrap_or(&config.sink), &config.store)?;
+    let Setup {
+        range,
+        stages,
+        config_hash,
+        source,
+        sink,
+    } = Setup::of(config, args)?;
     let mut timings = Timings::start(Progress::new(args.progress, 4 + stages.len() as u64));
 
     // The lock covers reading and writing state: two runs must not pick the same inputs.
@@ -116,6 +111,40 @@ pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
         }
     }
     result
+}
+
+/// What a run (or its plan) is about: dates, SQL stages and their hash, source and sink,
+/// all checked before anything is read.
+struct Setup {
+    range: DateRange,
+    stages: Vec<stages::Stage>,
+    config_hash: String,
+    source: Location,
+    sink: Location,
+}
+
+impl Setup {
+    fn of(config: &Config, args: &RunArgs) -> Result<Setup> {
+        let range = DateRange::new(
+            args.date.as_deref(),
+            args.from.as_deref(),
+            args.to.as_deref(),
+        )?;
+        let stages = stages::load(&config.sql)?;
+        let config_hash = config_hash(config, &stages);
+        let source = store::open_source(
+            args.source.as_deref().unwrap_or(&config.source),
+            &config.store,
+        )?;
+        let sink = store::open_sink(args.sink.as_deref().unwrap_or(&config.sink), &config.store)?;
+        Ok(Setup {
+            range,
+            stages,
+            config_hash,
+            source,
+            sink,
+        })
+    }
 }
 
 /// Deterministic from what the run reads and how it is configured, so re-running the same

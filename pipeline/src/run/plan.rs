@@ -7,29 +7,23 @@ use std::fmt::Write as _;
 
 use transforms::LogKind;
 
-use super::discover::{self, DateRange};
+use super::discover;
 use super::state::State;
-use super::{config_hash, publish, report_path, run_id, stages};
+use super::{publish, report_path, run_id, Setup};
 use crate::cli::RunArgs;
 use crate::config::Config;
-use crate::store;
 use crate::Result;
 
 /// The plan as text: run id, partitions with objects and bytes per log, and whether the
 /// run would publish or find its inputs already published.
 pub async fn plan(config: &Config, args: &RunArgs) -> Result<String> {
-    let range = DateRange::new(
-        args.date.as_deref(),
-        args.from.as_deref(),
-        args.to.as_deref(),
-    )?;
-    let stages = stages::load(&config.sql)?;
-    let hash = config_hash(config, &stages);
-    let source = store::open_source(
-        args.source.as_deref().unwrap_or(&config.source),
-        &config.store,
-    )?;
-    let sink = store::open_sink(args.sink.as_deref().unwrap_or(&config.sink), &config.store)?;
+    let Setup {
+        range,
+        config_hash: hash,
+        source,
+        sink,
+        ..
+    } = Setup::of(config, args)?;
     let discovered = discover::discover(&source, &range).await?;
     let listed = discovered.interactions.len() + discovered.feedback.len();
     let inputs = if range.is_explicit() || args.force {
