@@ -7,6 +7,9 @@
 -- Parameters: w_* (weight of each signal's presence), rating_min, rating_max,
 --             positive_threshold, negative_threshold, rewrite_window_secs,
 --             rewrite_min_similarity, opt_out_tenants.
+-- prompt_key is the prompt normalised by fw_normalize (NFKC, lowercase, punctuation to
+-- spaces, whitespace collapsed): equal keys are exact duplicates. prompt_hash, its BLAKE3
+-- digest, is the 32-byte key later stages join on, so no join ever holds prompt texts.
 -- Each signal counts once per interaction however often it fired, so one user clicking
 -- thumbs-up ten times is one vote. Ratings are normalised to [-1, 1].
 -- rewritten (implicit, from session order): the same user asked a similar prompt
@@ -64,6 +67,7 @@ joined AS (
            t._source, t._line,
            array_slice(t.messages, 1, -2) AS input_messages,
            t.prompt, t.answer,
+           fw_normalize(t.prompt) AS prompt_key,
            CASE
                WHEN t.tenant_id IN ${opt_out_tenants} THEN 'tenant opted out'
                WHEN t._pii_drop IS NOT NULL
@@ -116,6 +120,7 @@ labelled AS (
     FROM weighted w
 )
 SELECT l.*,
+       digest(l.prompt_key, 'blake3') AS prompt_hash,
        CASE l.label
            WHEN 'positive'
                THEN l.thumbs_up + l.accepted + l.copied

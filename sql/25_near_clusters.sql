@@ -1,28 +1,19 @@
--- near_clusters: near-duplicate clusters of prompts, one row per distinct prompt key.
--- Inputs:     scored, published_before (what earlier runs published), prompt_signatures.
--- Parameters: minhash_num_perm, minhash_ngram, lsh_bands, lsh_rows, near_threshold.
--- prompt_key:   the prompt normalised by fw_normalize (NFKC, lowercase, punctuation to
---               spaces, whitespace collapsed); equal keys are exact duplicates.
--- cluster_key:  the smallest prompt_key connected to this one by near-duplicate pairs:
---               MinHash over word shingles of the key, LSH bands unnested and joined on
---               band key, candidate pairs verified at estimated Jaccard >= near_threshold,
---               connected components (fw_components, union-find).
+-- near_clusters: near-duplicate clusters of prompts, one row per distinct prompt.
+-- Inputs:     prompt_signatures.
+-- Parameters: lsh_bands, lsh_rows, near_threshold.
+-- prompt_hash:  the prompt's key (see scored); equal keys are exact duplicates.
+-- cluster_id:   the smallest pid connected to this prompt by near-duplicate pairs (so
+--               the pid of the cluster's smallest prompt_key): LSH bands of the MinHash
+--               signatures unnested and joined on band key, candidate pairs verified at
+--               estimated Jaccard >= near_threshold, connected components
+--               (fw_components, union-find).
 -- near_cluster: the smallest interaction_id of this run asking any prompt of the cluster.
 -- Prompts published by earlier runs take part in the clustering, so that deduped can tell
 -- a new example that repeats (exactly or nearly) one already published.
--- Exact groups collapse first: a prompt asked 50 000 times is one text here, so candidate
--- pairs grow with distinct prompts, never with how often each was asked. Kept narrow (no
--- chats) so that its sorts and joins stay small.
-WITH asked AS (
-    SELECT fw_normalize(prompt) AS prompt_key, interaction_id
-    FROM scored
-    WHERE prompt IS NOT NULL
-    UNION ALL
-    SELECT prompt_key, CAST(NULL AS VARCHAR) AS interaction_id
-    FROM published_before
-    WHERE prompt_key IS NOT NULL
-),
-bands AS (
+-- Exact groups collapse first: a prompt asked 50 000 times is one row here, so candidate
+-- pairs grow with distinct prompts, never with how often each was asked. Every join is
+-- on integer ids: no prompt text is held by any operator.
+WITH bands AS (
     SELECT pid, unnest(fw_lsh_bands(sig, ${lsh_bands}, ${lsh_rows})) AS band_key
     FROM prompt_signatures
 ),
@@ -37,25 +28,28 @@ candidate_pairs AS (
     JOIN bands b ON b.band_key = r.band_key AND b.pid > r.root
 ),
 near_pairs AS (
-    SELECT ka.prompt_key AS a, kb.prompt_key AS b
+    SELECT p.a, p.b
     FROM candidate_pairs p
     JOIN prompt_signatures ka ON ka.pid = p.a
     JOIN prompt_signatures kb ON kb.pid = p.b
     WHERE fw_minhash_similarity(ka.sig, kb.sig) >= ${near_threshold}
 ),
+-- fw_components takes string ids; zero-padding keeps their order numeric.
 components AS (
-    SELECT unnest(fw_components(a, b)) AS member FROM near_pairs
+    SELECT unnest(fw_components(lpad(CAST(a AS VARCHAR), 20, '0'),
+                                lpad(CAST(b AS VARCHAR), 20, '0'))) AS member
+    FROM near_pairs
 ),
 roots AS (
-    SELECT get_field(member, 'node') AS prompt_key, get_field(member, 'root') AS root_key
+    SELECT CAST(get_field(member, 'node') AS BIGINT) AS pid,
+           CAST(get_field(member, 'root') AS BIGINT) AS root
     FROM components
 ),
-keyed AS (
-    SELECT a.prompt_key, COALESCE(r.root_key, a.prompt_key) AS cluster_key, a.interaction_id
-    FROM asked a
-    LEFT JOIN roots r ON a.prompt_key = r.prompt_key
+clustered AS (
+    SELECT s.prompt_hash, s.first_id, COALESCE(r.root, s.pid) AS cluster_id
+    FROM roots r
+    RIGHT JOIN prompt_signatures s ON r.pid = s.pid
 )
-SELECT prompt_key, cluster_key,
-       MIN(MIN(interaction_id)) OVER (PARTITION BY cluster_key) AS near_cluster
-FROM keyed
-GROUP BY prompt_key, cluster_key
+SELECT prompt_hash, cluster_id,
+       MIN(first_id) OVER (PARTITION BY cluster_id) AS near_cluster
+FROM clustered

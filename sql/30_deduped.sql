@@ -11,13 +11,12 @@
 -- not published again: all its members are duplicates (dup_kind 'published before') and
 -- kept_id names that example_id.
 -- A repeated interaction_id (the same record delivered twice) is its own duplicate.
--- The grouping and ranking run on a narrow projection (ids, keys, score); the wide
--- columns (conversation, answer) join back once at the end, so the window sorts hold a
--- few dozen bytes per row, not whole chats.
+-- The grouping and ranking run on a narrow projection (ids, 32-byte prompt hashes,
+-- score); the wide columns (conversation, answer) join back once at the end, with the
+-- narrow decisions as the build side, so no sort or hash table holds a chat.
 WITH keyed AS (
     SELECT s._source, s._line, s.interaction_id, s.task, s.label, s.ineligible_reason,
-           s.score, s.confidence, s.ts,
-           fw_normalize(s.prompt) AS prompt_key,
+           s.score, s.confidence, s.ts, s.prompt_hash,
            ROW_NUMBER() OVER (PARTITION BY s.interaction_id ORDER BY s._source, s._line)
                AS id_occurrence
     FROM scored s
@@ -27,18 +26,18 @@ grouped AS (
            COALESCE(n.near_cluster, k.interaction_id) AS near_cluster,
            CASE
                WHEN k.id_occurrence = 1 AND k.ineligible_reason IS NULL
-                   THEN concat_ws(chr(31), k.task, k.label, n.cluster_key)
+                   THEN concat_ws(chr(31), k.task, k.label, CAST(n.cluster_id AS VARCHAR))
                ELSE concat_ws(chr(31), 'row', k._source, CAST(k._line AS VARCHAR))
            END AS dup_group
-    FROM keyed k
-    LEFT JOIN near_clusters n ON k.prompt_key = n.prompt_key
+    FROM near_clusters n
+    RIGHT JOIN keyed k ON k.prompt_hash = n.prompt_hash
 ),
 prior AS (
-    SELECT concat_ws(chr(31), p.task, p.label, n.cluster_key) AS dup_group,
+    SELECT concat_ws(chr(31), p.task, p.label, CAST(n.cluster_id AS VARCHAR)) AS dup_group,
            MIN(p.example_id) AS prior_example_id
     FROM published_before p
-    JOIN near_clusters n ON p.prompt_key = n.prompt_key
-    GROUP BY concat_ws(chr(31), p.task, p.label, n.cluster_key)
+    JOIN near_clusters n ON digest(p.prompt_key, 'blake3') = n.prompt_hash
+    GROUP BY concat_ws(chr(31), p.task, p.label, CAST(n.cluster_id AS VARCHAR))
 ),
 ranked AS (
     SELECT g.*,
@@ -50,10 +49,10 @@ ranked AS (
                PARTITION BY g.dup_group
                ORDER BY abs(g.score) DESC, g.confidence DESC, g.ts, g.interaction_id
            ) AS kept_id,
-           first_value(g.prompt_key) OVER (
+           first_value(g.prompt_hash) OVER (
                PARTITION BY g.dup_group
                ORDER BY abs(g.score) DESC, g.confidence DESC, g.ts, g.interaction_id
-           ) AS kept_prompt_key
+           ) AS kept_prompt_hash
     FROM grouped g
 ),
 members AS (
@@ -62,7 +61,7 @@ members AS (
     GROUP BY dup_group
 ),
 decided AS (
-    SELECT r._source, r._line, r.interaction_id, r.prompt_key, r.id_occurrence,
+    SELECT r._source, r._line, r.interaction_id, r.id_occurrence,
            r.near_cluster, r.dup_group,
            CASE WHEN pr.prior_example_id IS NULL THEN r.dup_rank ELSE r.dup_rank + 1 END
                AS dup_rank,
@@ -70,22 +69,26 @@ decided AS (
            CASE
                WHEN pr.prior_example_id IS NOT NULL THEN 'published before'
                WHEN r.dup_rank = 1 THEN NULL
-               WHEN r.prompt_key = r.kept_prompt_key THEN 'exact'
+               WHEN r.prompt_hash = r.kept_prompt_hash THEN 'exact'
                ELSE 'near'
            END AS dup_kind,
            -- Only the kept row carries its group's members: a copy on every member row
            -- would grow with the square of a cluster's size.
            CASE WHEN r.dup_rank = 1 AND pr.prior_example_id IS NULL THEN r.dup_group END
                AS members_of
-    FROM ranked r
-    LEFT JOIN prior pr ON r.dup_group = pr.dup_group
+    FROM prior pr
+    RIGHT JOIN ranked r ON r.dup_group = pr.dup_group
+),
+decided_members AS (
+    SELECT d.*, m.source_interaction_ids
+    FROM members m
+    RIGHT JOIN decided d ON m.dup_group = d.members_of
 )
-SELECT s.*, d.prompt_key, d.id_occurrence, d.near_cluster, d.dup_group, d.dup_rank,
-       d.kept_id, d.dup_kind, m.source_interaction_ids,
-       'ex-' || substr(encode(sha256(concat_ws(chr(31), s.task, s.label, d.prompt_key,
+SELECT s.*, d.id_occurrence, d.near_cluster, d.dup_group, d.dup_rank,
+       d.kept_id, d.dup_kind, d.source_interaction_ids,
+       'ex-' || substr(encode(sha256(concat_ws(chr(31), s.task, s.label, s.prompt_key,
                                                COALESCE(s.edited_output, s.answer))), 'hex'), 1, 20)
            AS example_id
-FROM decided d
+FROM decided_members d
 JOIN scored s
   ON s._source = d._source AND s._line = d._line AND s.interaction_id = d.interaction_id
-LEFT JOIN members m ON m.dup_group = d.members_of

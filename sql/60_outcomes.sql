@@ -43,13 +43,18 @@ SELECT d.interaction_id, d._source AS source, d._line AS line, d.task,
        CASE WHEN p.example_id IS NOT NULL THEN d.example_id END AS example_id,
        d.near_cluster,
        l.interaction_id IS NOT NULL AS carried
-FROM deduped d
-LEFT JOIN candidates c
-       ON d.interaction_id = c.interaction_id AND d.id_occurrence = 1 AND d.dup_rank = 1
-LEFT JOIN pub p
-       ON d.example_id = p.example_id AND d.id_occurrence = 1 AND d.dup_rank = 1
-LEFT JOIN (SELECT DISTINCT interaction_id FROM late_interactions) l
-       ON d.interaction_id = l.interaction_id
+-- Written as right joins so that the small sides (candidates, published ids, late ids)
+-- are the hash tables and every deduped row streams past them.
+FROM (SELECT DISTINCT interaction_id FROM late_interactions) l
+RIGHT JOIN (
+    pub p
+    RIGHT JOIN (
+        candidates c
+        RIGHT JOIN deduped d
+               ON d.interaction_id = c.interaction_id AND d.id_occurrence = 1
+              AND d.dup_rank = 1
+    ) ON d.example_id = p.example_id AND d.id_occurrence = 1 AND d.dup_rank = 1
+) ON d.interaction_id = l.interaction_id
 UNION ALL
 SELECT NULL, q.source, q.line, NULL, 'quarantined', q.reason, NULL, NULL, NULL, NULL, NULL,
        false
