@@ -4,6 +4,7 @@
 #
 #   bash scripts/bench.sh                       # sizes 1 and 10 (GiB of raw interactions)
 #   BENCH_SIZES=1 BENCH_REPEATS=3 bash scripts/bench.sh
+#   BENCH_REPEATS_10=1   repeats for one size (here 10 GiB) instead of BENCH_REPEATS
 #   BENCH_PEER_SIZES=1   sizes the peer runs on (default 1: at ~6 MB/s per core 10 GiB
 #                        takes half an hour per configuration); "none" skips it
 #   BENCH_CORPUS=DIR     real logs whose text the generator replays (default
@@ -42,7 +43,8 @@ for size in $SIZES; do
     touch "$marker"
   fi
   raw=$(grep -o '([0-9]* raw bytes)' "$data.gen.txt" | tr -dc 0-9)
-  for rep in $(seq 1 "$REPEATS"); do
+  reps_var="BENCH_REPEATS_${size}"
+  for rep in $(seq 1 "${!reps_var:-$REPEATS}"); do
     sink="$WORK/sink-${size}g"
     rm -rf "$sink"
     /usr/bin/time -f "%e %M" -o "$WORK/time.txt" \
@@ -55,7 +57,7 @@ report, size, rep, wall, rss_kb, raw = sys.argv[1:]
 r = json.load(open(report))
 groups = {"ingest": ["discover", "ingest+redact"],
           "signals": ["sql:feedback_events", "sql:scored"],
-          "dedup": ["sql:near_clusters", "sql:deduped"],
+          "dedup": ["sql:prompt_signatures", "sql:near_clusters", "sql:deduped"],
           "select": ["sql:candidates", "sql:golden", "sql:fewshot"],
           "publish": ["publish"]}
 t = {s["stage"]: s["seconds"] for s in r["stages"]}

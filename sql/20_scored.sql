@@ -10,6 +10,9 @@
 -- prompt_key is the prompt normalised by fw_normalize (NFKC, lowercase, punctuation to
 -- spaces, whitespace collapsed): equal keys are exact duplicates. prompt_hash, its BLAKE3
 -- digest, is the 32-byte key later stages join on, so no join ever holds prompt texts.
+-- example_id hashes task, label, prompt_key and the output, so re-runs produce the same
+-- ids. scored is the one wide table after ingest: later stages carry ids and scores, and
+-- the published rows take their text from here.
 -- Each signal counts once per interaction however often it fired, so one user clicking
 -- thumbs-up ten times is one vote. Ratings are normalised to [-1, 1].
 -- rewritten (implicit, from session order): the same user asked a similar prompt
@@ -121,6 +124,9 @@ labelled AS (
 )
 SELECT l.*,
        digest(l.prompt_key, 'blake3') AS prompt_hash,
+       'ex-' || substr(encode(sha256(concat_ws(chr(31), l.task, l.label, l.prompt_key,
+                                               COALESCE(l.edited_output, l.answer))), 'hex'), 1, 20)
+           AS example_id,
        CASE l.label
            WHEN 'positive'
                THEN l.thumbs_up + l.accepted + l.copied

@@ -21,6 +21,6 @@ keys AS (
     GROUP BY prompt_key, prompt_hash
 )
 SELECT prompt_hash, first_id,
-       row_number() OVER (ORDER BY prompt_key) AS pid,
+       CAST(row_number() OVER (ORDER BY prompt_key) AS BIGINT) AS pid,
        fw_minhash(prompt_key, ${minhash_num_perm}, ${minhash_ngram}) AS sig
 FROM keys

@@ -11,12 +11,12 @@
 -- not published again: all its members are duplicates (dup_kind 'published before') and
 -- kept_id names that example_id.
 -- A repeated interaction_id (the same record delivered twice) is its own duplicate.
--- The grouping and ranking run on a narrow projection (ids, 32-byte prompt hashes,
--- score); the wide columns (conversation, answer) join back once at the end, with the
--- narrow decisions as the build side, so no sort or hash table holds a chat.
+-- deduped is narrow (ids, keys, scores, decisions; no text): the stages after it take
+-- text from scored only for the rows they publish, so no sort or hash table holds a chat.
 WITH keyed AS (
     SELECT s._source, s._line, s.interaction_id, s.task, s.label, s.ineligible_reason,
-           s.score, s.confidence, s.ts, s.prompt_hash,
+           s.score, s.confidence, s.ts, s.tenant_id, s.prompt_version, s.prompt_hash,
+           s.example_id,
            ROW_NUMBER() OVER (PARTITION BY s.interaction_id ORDER BY s._source, s._line)
                AS id_occurrence
     FROM scored s
@@ -61,8 +61,9 @@ members AS (
     GROUP BY dup_group
 ),
 decided AS (
-    SELECT r._source, r._line, r.interaction_id, r.id_occurrence,
-           r.near_cluster, r.dup_group,
+    SELECT r._source, r._line, r.interaction_id, r.task, r.label, r.ineligible_reason,
+           r.score, r.confidence, r.ts, r.tenant_id, r.prompt_version, r.example_id,
+           r.id_occurrence, r.near_cluster, r.dup_group,
            CASE WHEN pr.prior_example_id IS NULL THEN r.dup_rank ELSE r.dup_rank + 1 END
                AS dup_rank,
            COALESCE(pr.prior_example_id, r.kept_id) AS kept_id,
@@ -78,17 +79,7 @@ decided AS (
                AS members_of
     FROM prior pr
     RIGHT JOIN ranked r ON r.dup_group = pr.dup_group
-),
-decided_members AS (
-    SELECT d.*, m.source_interaction_ids
-    FROM members m
-    RIGHT JOIN decided d ON m.dup_group = d.members_of
 )
-SELECT s.*, d.id_occurrence, d.near_cluster, d.dup_group, d.dup_rank,
-       d.kept_id, d.dup_kind, d.source_interaction_ids,
-       'ex-' || substr(encode(sha256(concat_ws(chr(31), s.task, s.label, s.prompt_key,
-                                               COALESCE(s.edited_output, s.answer))), 'hex'), 1, 20)
-           AS example_id
-FROM decided_members d
-JOIN scored s
-  ON s._source = d._source AND s._line = d._line AND s.interaction_id = d.interaction_id
+SELECT d.* EXCLUDE (members_of), m.source_interaction_ids
+FROM members m
+RIGHT JOIN decided d ON m.dup_group = d.members_of

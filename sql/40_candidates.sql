@@ -8,12 +8,12 @@
 -- golden_status: 'selected', 'deferred' (a regression case over max_regressions_per_run:
 --             kept for the next run, never dropped) or why not (quota, tenant share,
 --             neutral, weak positive).
--- The ranking and quotas run on a narrow projection; the wide rows join back at the end.
+-- Narrow like deduped: golden takes the text of the selected rows from scored.
 -- Regression cases are taken oldest first, so a backlog drains in order. References are
 -- taken best first: within the task quota, then the run quota, then no tenant above
 -- max_tenant_reference_share of the run's references (when more than one tenant has any).
 WITH kept AS (
-    SELECT d.interaction_id, d.task, d.label, d.score, d.confidence, d.ts, d.tenant_id,
+    SELECT d.*,
            CASE
                WHEN d.label = 'negative' THEN 'regression'
                WHEN d.label = 'positive'
@@ -69,29 +69,21 @@ tenant_cap AS (
                WHEN (SELECT COUNT(*) FROM tenant_counts) < 2 THEN 9223372036854775807
                ELSE COALESCE((SELECT MAX(cap) FROM fitting_caps), 0)
            END AS cap
-),
-decided AS (
-    SELECT r.interaction_id, r.kind, r.kind_rank,
-           CASE
-               WHEN r.kind = 'regression' AND ${max_regressions_per_run} > 0
-                    AND r.age_rank > ${max_regressions_per_run} THEN 'deferred'
-               WHEN r.kind = 'regression' THEN 'selected'
-               WHEN r.kind = 'reference' AND r.kind_rank > ${max_references_per_task}
-                   THEN 'over reference quota per task'
-               WHEN r.kind = 'reference' AND q.interaction_id IS NULL
-                   THEN 'over reference quota per run'
-               WHEN r.kind = 'reference' AND q.tenant_rank > (SELECT cap FROM tenant_cap)
-                   THEN 'over tenant share of references'
-               WHEN r.kind = 'reference' THEN 'selected'
-               WHEN r.label = 'neutral' THEN 'neutral label'
-               ELSE 'positive below reference threshold'
-           END AS golden_status
-    FROM in_run_quota q
-    RIGHT JOIN ranked r ON r.interaction_id = q.interaction_id
 )
--- Kept rows have one row per interaction_id (id_occurrence = 1), so the id joins the
--- narrow decisions back to the wide rows.
-SELECT d.*, x.kind, x.kind_rank, x.golden_status
-FROM decided x
-JOIN deduped d ON d.interaction_id = x.interaction_id
-WHERE d.dup_rank = 1 AND d.id_occurrence = 1 AND d.ineligible_reason IS NULL
+SELECT r.* EXCLUDE (age_rank),
+       CASE
+           WHEN r.kind = 'regression' AND ${max_regressions_per_run} > 0
+                AND r.age_rank > ${max_regressions_per_run} THEN 'deferred'
+           WHEN r.kind = 'regression' THEN 'selected'
+           WHEN r.kind = 'reference' AND r.kind_rank > ${max_references_per_task}
+               THEN 'over reference quota per task'
+           WHEN r.kind = 'reference' AND q.interaction_id IS NULL
+               THEN 'over reference quota per run'
+           WHEN r.kind = 'reference' AND q.tenant_rank > (SELECT cap FROM tenant_cap)
+               THEN 'over tenant share of references'
+           WHEN r.kind = 'reference' THEN 'selected'
+           WHEN r.label = 'neutral' THEN 'neutral label'
+           ELSE 'positive below reference threshold'
+       END AS golden_status
+FROM in_run_quota q
+RIGHT JOIN ranked r ON r.interaction_id = q.interaction_id

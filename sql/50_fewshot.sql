@@ -15,11 +15,13 @@ WITH fresh AS (
     SELECT d.task,
            CASE WHEN ${fewshot_per_prompt_version} THEN COALESCE(d.prompt_version, '') ELSE '' END
                AS bank_version,
-           d.example_id, d.prompt AS input, COALESCE(d.edited_output, d.answer) AS output,
+           d.example_id, s.prompt AS input, COALESCE(s.edited_output, s.answer) AS output,
            d.score, d.source_interaction_ids
-    FROM deduped d
-    WHERE d.dup_rank = 1 AND d.id_occurrence = 1 AND d.ineligible_reason IS NULL
-      AND d.label = 'positive' AND d.score >= ${fewshot_min_score}
+    FROM (SELECT * FROM deduped
+          WHERE dup_rank = 1 AND id_occurrence = 1 AND ineligible_reason IS NULL
+            AND label = 'positive' AND score >= ${fewshot_min_score}) d
+    JOIN scored s
+      ON s._source = d._source AND s._line = d._line AND s.interaction_id = d.interaction_id
 ),
 -- The bank's current examples compete with the new ones, so a quiet night keeps a full
 -- bank (previous_banks: as the newest committed run published each bank); an example

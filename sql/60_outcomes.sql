@@ -7,15 +7,13 @@
 -- carried: the row is an interaction of an earlier run re-scored here (late feedback or
 -- the regression backlog), not an input of this run: dispositions leaves those out and
 -- carried_outcomes keeps them, so the accounting balances and their fate is still known.
-WITH published AS (
-    SELECT example_id, 'golden ' || kind AS via FROM golden
-    UNION ALL
-    SELECT example_id, 'fewshot' AS via FROM fewshot
-),
-pub AS (
-    SELECT example_id, string_agg(via, ', ' ORDER BY via) AS via
-    FROM published
-    GROUP BY example_id
+-- An example is in at most one golden row and one bank (both are per task).
+WITH pub AS (
+    SELECT COALESCE(f.example_id, g.example_id) AS example_id,
+           concat_ws(', ', f.via, g.via) AS via
+    FROM (SELECT DISTINCT example_id, 'fewshot' AS via FROM fewshot) f
+    FULL JOIN (SELECT DISTINCT example_id, 'golden ' || kind AS via FROM golden) g
+      ON f.example_id = g.example_id
 )
 SELECT d.interaction_id, d._source AS source, d._line AS line, d.task,
        CASE

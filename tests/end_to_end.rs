@@ -452,8 +452,8 @@ fn leak_gate_refuses_to_publish_unredacted_text() {
     let golden = sql.join("45_golden.sql");
     let text = std::fs::read_to_string(&golden).unwrap();
     let leaky = text.replace(
-        "c.answer AS output",
-        "c.answer || ' (escalate to leaky.person@example.org)' AS output",
+        "s.answer AS output",
+        "s.answer || ' (escalate to leaky.person@example.org)' AS output",
     );
     assert_ne!(text, leaky);
     std::fs::write(&golden, leaky).unwrap();

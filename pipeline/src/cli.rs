@@ -68,6 +68,55 @@ pub enum Command {
     /// The PII scanner on JSONL files.
     #[command(subcommand)]
     Pii(PiiCommand),
+    /// Start a Ballista scheduler carrying Flywheel's SQL functions (for `run --engine
+    /// ballista://HOST:PORT`); runs until stopped.
+    Scheduler(SchedulerArgs),
+    /// Start a Ballista executor built with Flywheel's SQL functions; runs until stopped.
+    Executor(ExecutorArgs),
+}
+
+/// Options of `flywheel scheduler`.
+#[derive(Debug, Args, Clone)]
+pub struct SchedulerArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "0.0.0.0")]
+    pub bind_host: String,
+    /// Host name executors and clients reach this scheduler by.
+    #[arg(long, default_value = "localhost")]
+    pub external_host: String,
+    /// gRPC port.
+    #[arg(long, default_value_t = 50050)]
+    pub port: u16,
+}
+
+/// Options of `flywheel executor`.
+#[derive(Debug, Args, Clone)]
+pub struct ExecutorArgs {
+    /// The scheduler, HOST:PORT.
+    #[arg(long, default_value = "localhost:50050")]
+    pub scheduler: String,
+    /// Address to listen on.
+    #[arg(long, default_value = "0.0.0.0")]
+    pub bind_host: String,
+    /// Host name the scheduler and clients reach this executor by.
+    #[arg(long, default_value = "localhost")]
+    pub external_host: String,
+    /// Arrow Flight port (shuffle and result data).
+    #[arg(long, default_value_t = 50051)]
+    pub port: u16,
+    /// gRPC port (tasks from the scheduler).
+    #[arg(long, default_value_t = 50052)]
+    pub grpc_port: u16,
+    /// Tasks run at once (default: the machine's cores).
+    #[arg(long)]
+    pub vcores: Option<usize>,
+    /// Directory for shuffle files and spills (default: a temporary directory).
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
+    /// Memory pool for all tasks together, in MiB; sorts, joins and aggregations spill
+    /// beyond it.
+    #[arg(long, default_value_t = 2048)]
+    pub memory_limit_mb: usize,
 }
 
 /// Config and the locations it names, overridable.
@@ -112,6 +161,12 @@ pub struct RunArgs {
     /// byte-identical).
     #[arg(long)]
     pub force: bool,
+    /// Where the SQL stages execute: `local` (this process), `standalone` (an in-process
+    /// Ballista scheduler and executor, for testing the distributed plans) or
+    /// `ballista://HOST:PORT` (a cluster started with `flywheel scheduler` and
+    /// `flywheel executor`).
+    #[arg(long, env = "FLYWHEEL_ENGINE", default_value = "local")]
+    pub engine: String,
     /// Draw a progress bar (set from the global options).
     #[arg(skip)]
     pub progress: bool,

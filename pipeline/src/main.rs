@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use flywheel::cli::{Cli, Command, PiiCommand};
 use flywheel::progress::{self, Output};
-use flywheel::{config::Config, gen, inspect, pii_cmd, run, Error};
+use flywheel::{cluster, config::Config, gen, inspect, pii_cmd, run, Error};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -36,7 +36,6 @@ fn main() -> ExitCode {
 }
 
 fn dispatch(command: Command, out: Output) -> Result<(), Error> {
-    let runtime = || tokio::runtime::Runtime::new();
     match command {
         Command::Run(mut args) => {
             let config = Config::load(args.config.as_deref())?;
@@ -98,7 +97,19 @@ fn dispatch(command: Command, out: Output) -> Result<(), Error> {
         }
         Command::Pii(PiiCommand::Detect(args)) => pii_cmd::detect(&args),
         Command::Pii(PiiCommand::Redact(args)) => pii_cmd::redact(&args),
+        Command::Scheduler(args) => runtime()?.block_on(cluster::scheduler(&args)),
+        Command::Executor(args) => runtime()?.block_on(cluster::executor(&args)),
     }
+}
+
+/// Plans travel to and from a Ballista cluster as protobuf, encoded and decoded by
+/// recursion as deep as the plan: worker threads get 32 MiB stacks, as in Ballista's own
+/// binaries (the default 2 MiB overflows on the SQL stages' plans).
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(32 * 1024 * 1024)
+        .build()
 }
 
 /// Output that must not turn a closed pipe into a panic: the exit code is what the

@@ -13,4 +13,4 @@ pub mod schema;
 pub mod udf;
 
 pub use ingest::{log_table, IngestStats, LogKind, SourceFile};
-pub use udf::{register_udfs, PiiStats};
+pub use udf::{canary_sql, register_stage_udfs, register_udfs, stage_udfs, udafs, udfs, PiiStats};

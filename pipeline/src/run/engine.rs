@@ -5,6 +5,7 @@ use std::num::NonZeroUsize;
 use std::path::Path;
 use std::sync::Arc;
 
+use datafusion::config::TableParquetOptions;
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
@@ -12,15 +13,27 @@ use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use transforms::PiiStats;
 
+use crate::cluster::{self, EngineSpec};
 use crate::config::Config;
 use crate::{Error, Result};
 
+/// Parquet settings for the run's scratch tables (staged inputs, stage results, copies
+/// shared with a cluster): LZ4, which encodes several times faster than the default
+/// zstd; they live only as long as the run. Published files keep the defaults.
+pub fn scratch_parquet() -> TableParquetOptions {
+    let mut options = TableParquetOptions::default();
+    options.global.compression = Some("lz4_raw".to_string());
+    options
+}
+
 /// A session plus the counters its UDFs fill.
 pub struct Engine {
-    /// The session.
+    /// The session: ingest, redaction, gates, publish and report run here.
     pub ctx: SessionContext,
     /// PII findings per entity type.
     pub pii: Arc<PiiStats>,
+    /// Where the SQL stages run when not in `ctx`: a Ballista client context.
+    pub cluster: Option<SessionContext>,
 }
 
 /// Builds the scanner from the config's `[pii]` lists and strategies. The pseudonym key is
@@ -78,12 +91,12 @@ impl Engine {
         let mut session = SessionConfig::new()
             .with_target_partitions(partitions)
             .with_batch_size(8192);
-        // UDFs take Utf8; keep Parquet strings as Utf8 rather than views.
-        session
-            .options_mut()
-            .execution
-            .parquet
-            .schema_force_view_types = false;
+        // UDFs take Utf8; keep strings as Utf8 rather than views, both read from Parquet
+        // and cast in SQL (`CAST(x AS VARCHAR)`), as a Ballista cluster plans them, so
+        // local and distributed runs publish the same schemas.
+        let options = session.options_mut();
+        options.execution.parquet.schema_force_view_types = false;
+        options.sql_parser.map_string_types_to_utf8view = false;
         let state = SessionStateBuilder::new()
             .with_config(session)
             .with_runtime_env(runtime)
@@ -92,6 +105,23 @@ impl Engine {
         let ctx = SessionContext::new_with_state(state);
         let pii = Arc::new(PiiStats::default());
         transforms::register_udfs(&ctx, scanner, Arc::clone(&pii));
-        Ok(Engine { ctx, pii })
+        Ok(Engine {
+            ctx,
+            pii,
+            cluster: None,
+        })
+    }
+
+    /// Sends the SQL stages to `spec` from now on, once the cluster has run the canary.
+    pub async fn attach(&mut self, spec: &EngineSpec) -> Result<()> {
+        if *spec == EngineSpec::Local {
+            return Ok(());
+        }
+        let state = self.ctx.state();
+        let ctx = cluster::connect(spec, state.config(), Arc::clone(state.runtime_env())).await?;
+        cluster::canary(&ctx).await?;
+        tracing::info!(engine = ?spec, "SQL stages run on the Ballista cluster");
+        self.cluster = Some(ctx);
+        Ok(())
     }
 }

@@ -11,7 +11,7 @@ use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use transforms::{log_table, IngestStats, LogKind};
 
 use super::discover::Inputs;
-use super::engine::Engine;
+use super::engine::{scratch_parquet, Engine};
 use crate::store::Location;
 use crate::Result;
 
@@ -85,7 +85,7 @@ pub async fn stage(
                 .write_parquet(
                     &path,
                     DataFrameWriteOptions::new().with_single_file_output(true),
-                    None,
+                    Some(scratch_parquet()),
                 )
                 .await?;
             ctx.register_parquet(&staged, &*path, ParquetReadOptions::default())

@@ -32,6 +32,7 @@ use self::publish::Publisher;
 use self::report::{Report, StageTiming};
 use self::state::State;
 use crate::cli::{LocationArgs, RunArgs};
+use crate::cluster::EngineSpec;
 use crate::config::Config;
 use crate::progress::Progress;
 use crate::store::{self, Location};
@@ -47,6 +48,7 @@ pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
         config_hash,
         source,
         sink,
+        engine,
     } = Setup::of(config, args)?;
     let mut timings = Timings::start(Progress::new(args.progress, 4 + stages.len() as u64));
 
@@ -94,7 +96,7 @@ pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
                 ));
             }
         }
-        let summary = run_stages(config, args, &source, &sink, &inputs, &run_id, &stages, &config_hash, scanner, timings).await?;
+        let summary = run_stages(config, args, &engine, &source, &sink, &inputs, &run_id, &stages, &config_hash, scanner, timings).await?;
         if !args.dry_run {
             failpoint::hit("before_state");
             state.record(&sink, &inputs, &run_id).await?;
@@ -121,6 +123,7 @@ struct Setup {
     config_hash: String,
     source: Location,
     sink: Location,
+    engine: EngineSpec,
 }
 
 impl Setup {
@@ -143,6 +146,7 @@ impl Setup {
             config_hash,
             source,
             sink,
+            engine: args.engine.parse()?,
         })
     }
 }
@@ -175,6 +179,7 @@ fn run_id(inputs: &Inputs, config_hash: &str) -> String {
 async fn run_stages(
     config: &Config,
     args: &RunArgs,
+    engine_spec: &EngineSpec,
     source: &Location,
     sink: &Location,
     inputs: &Inputs,
@@ -186,7 +191,9 @@ async fn run_stages(
 ) -> Result<String> {
     let started = Utc::now();
     let work = WorkDir::create(&config.engine.work_dir, run_id)?;
-    let engine = Engine::new(config, scanner, &work.path)?;
+    let mut engine = Engine::new(config, scanner, &work.path)?;
+    // Connecting (and the canary) before ingest: a broken cluster fails in seconds.
+    engine.attach(engine_spec).await?;
     let ingest_stats = ingest::stage(
         &engine,
         source,
@@ -200,7 +207,7 @@ async fn run_stages(
 
     let mut params = config.params.clone();
     params.insert("run_id".into(), toml::Value::String(run_id.to_string()));
-    for (table, seconds) in stages::run(&engine.ctx, stages, &params, &work.path).await? {
+    for (table, seconds) in stages::run(&engine, stages, &params, &work.path).await? {
         timings.push(&format!("sql:{table}"), seconds);
     }
 

@@ -5,8 +5,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use datafusion::arrow::datatypes::Schema;
 use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::datasource::listing::ListingTable;
+use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
+
+use super::engine::{scratch_parquet, Engine};
 
 use crate::config::SqlConfig;
 use crate::{Error, Result};
@@ -218,39 +223,100 @@ fn first_line(s: &str) -> String {
 }
 
 /// Runs every stage, materialising each into `work` and registering it as its table.
+/// With a cluster attached the stages plan and execute there, and each result is
+/// registered in both sessions, so gates, publish and report read it locally.
 /// Returns (table, seconds) per stage.
 pub async fn run(
-    ctx: &SessionContext,
+    engine: &Engine,
     stages: &[Stage],
     params: &BTreeMap<String, toml::Value>,
     work: &Path,
 ) -> Result<Vec<(String, f64)>> {
+    let local = &engine.ctx;
+    let exec = match &engine.cluster {
+        Some(cluster) => {
+            share_tables(local, cluster, work).await?;
+            cluster
+        }
+        None => local,
+    };
     let mut timings = Vec::new();
     for stage in stages {
         let started = std::time::Instant::now();
-        let df = plan(ctx, stage, params).await?;
+        let df = plan(exec, stage, params).await?;
         let path = work.join(format!("stage_{}.parquet", stage.table));
-        let path = path.to_string_lossy();
         let schema = df.schema().as_arrow().clone();
         df.write_parquet(
-            &path,
+            &path.to_string_lossy(),
             DataFrameWriteOptions::new().with_single_file_output(true),
-            None,
+            Some(scratch_parquet()),
         )
         .await
         .map_err(|e| anyhow::anyhow!("sql/{}: {e}", stage.file))?;
-        if std::fs::metadata(&*path).is_ok() {
-            ctx.register_parquet(&stage.table, &*path, ParquetReadOptions::default())
-                .await?;
-        } else {
-            // An empty result may leave no file behind.
-            let empty = datafusion::datasource::MemTable::try_new(schema.into(), vec![vec![]])?;
-            ctx.register_table(&stage.table, std::sync::Arc::new(empty))?;
+        register(exec, &stage.table, &path, &schema).await?;
+        if engine.cluster.is_some() {
+            register(local, &stage.table, &path, &schema).await?;
         }
         timings.push((stage.table.clone(), started.elapsed().as_secs_f64()));
     }
-    check_required(ctx).await?;
+    check_required(local).await?;
     Ok(timings)
+}
+
+/// Registers the Parquet file at `path` as `table`. An empty result may leave no file
+/// behind: an empty file of the schema is written, so every table is a Parquet table
+/// (the only kind a cluster can read).
+async fn register(ctx: &SessionContext, table: &str, path: &Path, schema: &Schema) -> Result<()> {
+    if std::fs::metadata(path).is_err() {
+        let file = std::fs::File::create(path)
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+        ArrowWriter::try_new(file, std::sync::Arc::new(schema.clone()), None)
+            .and_then(|w| w.close().map(|_| ()))
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+    }
+    ctx.deregister_table(table)?;
+    ctx.register_parquet(
+        table,
+        &*path.to_string_lossy(),
+        ParquetReadOptions::default(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Makes every table of the local session readable by the cluster: Parquet listing
+/// tables are shared as they are (their plans carry the paths); views and in-memory
+/// tables (this run's inputs with late rows, earlier runs' index and banks) are written
+/// to `work` once. Raw text never reaches this point: ingest dropped it.
+async fn share_tables(local: &SessionContext, cluster: &SessionContext, work: &Path) -> Result<()> {
+    let options = local.copied_config();
+    let catalog = &options.options().catalog;
+    let schema = local
+        .catalog(&catalog.default_catalog)
+        .and_then(|c| c.schema(&catalog.default_schema))
+        .ok_or_else(|| anyhow::anyhow!("the session has no default schema"))?;
+    let mut names = schema.table_names();
+    names.sort();
+    for name in names {
+        let Some(provider) = schema.table(&name).await? else {
+            continue;
+        };
+        if provider.downcast_ref::<ListingTable>().is_some() {
+            cluster.register_table(name.as_str(), provider)?;
+            continue;
+        }
+        let df = local.table(name.as_str()).await?;
+        let table_schema = df.schema().as_arrow().clone();
+        let path = work.join(format!("shared_{name}.parquet"));
+        df.write_parquet(
+            &path.to_string_lossy(),
+            DataFrameWriteOptions::new().with_single_file_output(true),
+            Some(scratch_parquet()),
+        )
+        .await?;
+        register(cluster, &name, &path, &table_schema).await?;
+    }
+    Ok(())
 }
 
 /// Plans every stage without running it (for `flywheel validate`): each plan's schema

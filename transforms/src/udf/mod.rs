@@ -18,9 +18,10 @@ use datafusion::prelude::SessionContext;
 
 pub use self::pii::PiiStats;
 
-/// Every Flywheel UDF, built around one compiled scanner.
+/// Every Flywheel UDF: the PII functions around one compiled scanner (ingest and the
+/// leak gate, on the driver) and the [`stage_udfs`].
 pub fn udfs(scanner: Arc<::pii::Scanner>, stats: Arc<PiiStats>) -> Vec<ScalarUDF> {
-    vec![
+    let mut all = vec![
         ScalarUDF::new_from_impl(pii::RedactText::new(
             Arc::clone(&scanner),
             Arc::clone(&stats),
@@ -28,6 +29,17 @@ pub fn udfs(scanner: Arc<::pii::Scanner>, stats: Arc<PiiStats>) -> Vec<ScalarUDF
         ScalarUDF::new_from_impl(pii::RedactMessages::new(Arc::clone(&scanner), stats)),
         ScalarUDF::new_from_impl(pii::DroppedTypes::new(&scanner)),
         ScalarUDF::new_from_impl(pii::ScanTypes::new(scanner)),
+    ];
+    all.extend(stage_udfs());
+    all
+}
+
+/// The stateless UDFs the SQL stages call: the ones a cluster's scheduler and executors
+/// carry. The PII functions are not among them on purpose: they hold the run's policy
+/// (deny lists, strategies, pseudonym key) and fill the run's counters, so they run only
+/// where the run is driven.
+pub fn stage_udfs() -> Vec<ScalarUDF> {
+    vec![
         ScalarUDF::new_from_impl(text::NormalizeText::new()),
         ScalarUDF::new_from_impl(text::TokenEstimate::new()),
         ScalarUDF::new_from_impl(text::Similarity::new()),
@@ -36,6 +48,32 @@ pub fn udfs(scanner: Arc<::pii::Scanner>, stats: Arc<PiiStats>) -> Vec<ScalarUDF
         ScalarUDF::new_from_impl(minhash::MinHashSimilarity::new()),
         ScalarUDF::new_from_impl(mmr::Mmr::new()),
     ]
+}
+
+/// A query calling every [`stage_udfs`] and [`udafs`] once, over one literal row. A
+/// cluster node built without one of them fails only when a task runs, so a run sends
+/// this first and learns at once.
+pub fn canary_sql() -> &'static str {
+    "SELECT fw_normalize(MIN(a)) AS normalized,
+            SUM(fw_token_estimate(a)) AS tokens,
+            MAX(fw_similarity(a, b)) AS similarity,
+            MAX(cardinality(fw_lsh_bands(fw_minhash(a, 16, 3), 4, 4))) AS bands,
+            MAX(fw_minhash_similarity(fw_minhash(a, 16, 3), fw_minhash(b, 16, 3))) AS jaccard,
+            cardinality(fw_mmr(array_agg(named_struct(
+                'id', a, 'score', 1.0, 'tokens', fw_token_estimate(a),
+                'sig', fw_minhash(a, 16, 3))), 1, 100, 0.5)) AS picks,
+            cardinality(fw_components(a, b)) AS components
+     FROM (VALUES ('canary prompt one', 'canary prompt two')) AS t(a, b)"
+}
+
+/// Registers the [`stage_udfs`] and [`udafs`] on a session.
+pub fn register_stage_udfs(ctx: &SessionContext) {
+    for udf in stage_udfs() {
+        ctx.register_udf(udf);
+    }
+    for udaf in udafs() {
+        ctx.register_udaf(udaf);
+    }
 }
 
 /// Every Flywheel aggregate function.

@@ -428,3 +428,36 @@ async fn near_duplicate_functions_compose_in_sql() {
     assert_eq!(col(0), ["b", "c", "d", "e", "x", "y"]);
     assert_eq!(col(1), ["b", "b", "b", "b", "x", "x"]);
 }
+
+#[tokio::test]
+async fn canary_calls_every_stage_function_and_runs_on_them_alone() {
+    let sql = crate::canary_sql();
+    let names: Vec<String> = crate::stage_udfs()
+        .iter()
+        .map(|f| f.name().to_string())
+        .chain(crate::udafs().iter().map(|f| f.name().to_string()))
+        .collect();
+    for name in &names {
+        assert!(sql.contains(&format!("{name}(")), "canary lacks {name}");
+    }
+    // Only the stage functions registered, as on a cluster node: the canary runs.
+    let ctx = SessionContext::new();
+    crate::register_stage_udfs(&ctx);
+    let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
+    assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+    // Without one of them it fails: the canary would catch a node built without it.
+    let bare = SessionContext::new();
+    for udf in crate::stage_udfs()
+        .into_iter()
+        .filter(|f| f.name() != "fw_mmr")
+    {
+        bare.register_udf(udf);
+    }
+    for udaf in crate::udafs() {
+        bare.register_udaf(udaf);
+    }
+    let Err(err) = bare.sql(sql).await else {
+        panic!("the canary planned without fw_mmr");
+    };
+    assert!(err.to_string().contains("fw_mmr"), "{err}");
+}
