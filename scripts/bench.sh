@@ -27,7 +27,8 @@ fi
 BIN="$ROOT/target/release/flywheel"
 mkdir -p "$WORK"
 RESULTS="$WORK/results.txt"
-: > "$RESULTS"
+# BENCH_APPEND=1 adds to the previous results (e.g. a 10 GiB run after the 1 GiB ones).
+[[ -n "${BENCH_APPEND:-}" ]] || : > "$RESULTS"
 
 echo "== building (release)"
 cargo build --release -q -p flywheel

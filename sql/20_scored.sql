@@ -17,8 +17,9 @@
 -- thumbs-up ten times is one vote. Ratings are normalised to [-1, 1].
 -- rewritten (implicit, from session order): the same user asked a similar prompt
 -- (fw_similarity >= rewrite_min_similarity) in the same session within
--- rewrite_window_secs after this one, so this answer did not serve. The very same prompt
--- over the same conversation is a regeneration, not a rewrite.
+-- rewrite_window_secs after this one, among their next three asks, so this answer did
+-- not serve. The very same prompt over the same conversation is a regeneration, not a
+-- rewrite.
 WITH asked AS (
     SELECT interaction_id, session_id, COALESCE(user_hash, '') AS user_key,
            CAST(ts AS BIGINT) AS ts_us,
@@ -27,14 +28,33 @@ WITH asked AS (
     FROM interactions
     WHERE session_id IS NOT NULL AND ts IS NOT NULL
 ),
+-- The next three asks of the same user in the session, by window functions: a sort
+-- (which spills) rather than a self-join of the day's prompts (a hash table that cannot).
+following AS (
+    SELECT interaction_id, ts_us, turns, prompt,
+           LEAD(ts_us, 1) OVER (PARTITION BY session_id, user_key ORDER BY ts_us, interaction_id) AS ts_1,
+           LEAD(turns, 1) OVER (PARTITION BY session_id, user_key ORDER BY ts_us, interaction_id) AS turns_1,
+           LEAD(prompt, 1) OVER (PARTITION BY session_id, user_key ORDER BY ts_us, interaction_id) AS prompt_1,
+           LEAD(ts_us, 2) OVER (PARTITION BY session_id, user_key ORDER BY ts_us, interaction_id) AS ts_2,
+           LEAD(turns, 2) OVER (PARTITION BY session_id, user_key ORDER BY ts_us, interaction_id) AS turns_2,
+           LEAD(prompt, 2) OVER (PARTITION BY session_id, user_key ORDER BY ts_us, interaction_id) AS prompt_2,
+           LEAD(ts_us, 3) OVER (PARTITION BY session_id, user_key ORDER BY ts_us, interaction_id) AS ts_3,
+           LEAD(turns, 3) OVER (PARTITION BY session_id, user_key ORDER BY ts_us, interaction_id) AS turns_3,
+           LEAD(prompt, 3) OVER (PARTITION BY session_id, user_key ORDER BY ts_us, interaction_id) AS prompt_3
+    FROM asked
+),
 rewrites AS (
-    SELECT DISTINCT a.interaction_id
-    FROM asked a
-    JOIN asked b ON a.session_id = b.session_id AND a.user_key = b.user_key
-    WHERE b.ts_us > a.ts_us
-      AND b.ts_us - a.ts_us <= ${rewrite_window_secs} * 1000000
-      AND NOT (a.prompt = b.prompt AND a.turns = b.turns)
-      AND fw_similarity(a.prompt, b.prompt) >= ${rewrite_min_similarity}
+    SELECT DISTINCT interaction_id
+    FROM following
+    WHERE (ts_1 > ts_us AND ts_1 - ts_us <= ${rewrite_window_secs} * 1000000
+          AND NOT (prompt_1 = prompt AND turns_1 = turns)
+          AND fw_similarity(prompt, prompt_1) >= ${rewrite_min_similarity})
+       OR (ts_2 > ts_us AND ts_2 - ts_us <= ${rewrite_window_secs} * 1000000
+          AND NOT (prompt_2 = prompt AND turns_2 = turns)
+          AND fw_similarity(prompt, prompt_2) >= ${rewrite_min_similarity})
+       OR (ts_3 > ts_us AND ts_3 - ts_us <= ${rewrite_window_secs} * 1000000
+          AND NOT (prompt_3 = prompt AND turns_3 = turns)
+          AND fw_similarity(prompt, prompt_3) >= ${rewrite_min_similarity})
 ),
 signals AS (
     SELECT interaction_id,
