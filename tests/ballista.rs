@@ -39,8 +39,9 @@ fn accounting(sink: &Path) -> Value {
     manifest_and_report(sink).1["accounting"].clone()
 }
 
-fn run_on(engine: &str, sink: &Path) {
-    let out = flywheel(&[
+/// `flywheel run` of the sample into `sink` with `--engine ENGINE`.
+fn run_engine(engine: &str, sink: &Path) -> std::process::Output {
+    flywheel(&[
         "run",
         "--source",
         path(&sample()),
@@ -48,7 +49,11 @@ fn run_on(engine: &str, sink: &Path) {
         path(sink),
         "--engine",
         engine,
-    ]);
+    ])
+}
+
+fn run_on(engine: &str, sink: &Path) {
+    let out = run_engine(engine, sink);
     assert!(
         out.status.success(),
         "run --engine {engine} failed ({:?}): {}",
@@ -83,15 +88,7 @@ fn standalone_ballista_publishes_what_a_local_run_publishes() {
 #[test]
 fn a_bad_engine_is_a_one_line_config_error_before_anything_is_written() {
     let sink = tempfile::tempdir().unwrap();
-    let out = flywheel(&[
-        "run",
-        "--source",
-        path(&sample()),
-        "--sink",
-        path(sink.path()),
-        "--engine",
-        "ballista://nohost",
-    ]);
+    let out = run_engine("ballista://nohost", sink.path());
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
@@ -103,16 +100,9 @@ fn a_bad_engine_is_a_one_line_config_error_before_anything_is_written() {
 fn an_unreachable_cluster_fails_the_run_before_ingest() {
     let sink = tempfile::tempdir().unwrap();
     let port = free_port();
-    let out = flywheel(&[
-        "run",
-        "--source",
-        path(&sample()),
-        "--sink",
-        path(sink.path()),
-        "--engine",
-        &format!("ballista://127.0.0.1:{port}"),
-    ]);
-    assert!(!out.status.success());
+    let out = run_engine(&format!("ballista://127.0.0.1:{port}"), sink.path());
+    // A runtime failure (exit 1: a retry may help), as README says.
+    assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Ballista"), "{err}");
     assert!(!sink.path().join("manifests").exists(), "nothing published");
