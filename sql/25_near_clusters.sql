@@ -1,11 +1,11 @@
 -- near_clusters: near-duplicate clusters of prompts, one row per distinct prompt.
 -- Inputs:     prompt_signatures.
--- Parameters: lsh_bands, lsh_rows, near_threshold.
+-- Parameters: near_threshold.
 -- prompt_hash:  the prompt's key (see scored); equal keys are exact duplicates.
 -- cluster_id:   the smallest pid connected to this prompt by near-duplicate pairs (so
---               the pid of the cluster's smallest prompt_key): LSH bands of the MinHash
---               signatures unnested and joined on band key, candidate pairs verified at
---               estimated Jaccard >= near_threshold, connected components
+--               the pid of the cluster's smallest prompt_key): LSH band keys unnested
+--               and joined on band key, candidate pairs verified at estimated Jaccard
+--               >= near_threshold from the prompts' sketches, connected components
 --               (fw_components, union-find).
 -- near_cluster: the smallest interaction_id of this run asking any prompt of the cluster.
 -- Prompts published by earlier runs take part in the clustering, so that deduped can tell
@@ -14,7 +14,7 @@
 -- pairs grow with distinct prompts, never with how often each was asked. Every join is
 -- on integer ids: no prompt text is held by any operator.
 WITH bands AS (
-    SELECT pid, unnest(fw_lsh_bands(sig, ${lsh_bands}, ${lsh_rows})) AS band_key
+    SELECT pid, unnest(band_keys) AS band_key
     FROM prompt_signatures
 ),
 -- Each band bucket links its members to its smallest member only (a star, not every
@@ -32,7 +32,7 @@ near_pairs AS (
     FROM candidate_pairs p
     JOIN prompt_signatures ka ON ka.pid = p.a
     JOIN prompt_signatures kb ON kb.pid = p.b
-    WHERE fw_minhash_similarity(ka.sig, kb.sig) >= ${near_threshold}
+    WHERE fw_sketch_similarity(ka.sketch, kb.sketch) >= ${near_threshold}
 ),
 -- fw_components takes string ids; zero-padding keeps their order numeric.
 components AS (

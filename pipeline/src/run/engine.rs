@@ -97,6 +97,10 @@ impl Engine {
         let options = session.options_mut();
         options.execution.parquet.schema_force_view_types = false;
         options.sql_parser.map_string_types_to_utf8view = false;
+        // Parquet writers hold a row group until it is full, outside the memory pool:
+        // DataFusion's default of 1 Mi rows is ~2.5 GB of chat rows. 64 Ki rows bound
+        // every write (stage tables, carry, published files) to a few hundred MB.
+        options.execution.parquet.max_row_group_size = 64 * 1024;
         let state = SessionStateBuilder::new()
             .with_config(session)
             .with_runtime_env(runtime)

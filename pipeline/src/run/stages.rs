@@ -1,12 +1,13 @@
 //! The SQL stages (signals, score, dedup, select, dispositions): plain files run in name
 //! order, each materialised as a table named after its file (`20_scored.sql` → `scored`),
-//! with `${name}` parameters bound from config.
+//! with `${name}` parameters bound from config. A file may set DataFusion options for
+//! itself alone in its header (`-- Setting: datafusion.optimizer.prefer_hash_join = false`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use datafusion::arrow::datatypes::Schema;
-use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::dataframe::{DataFrame, DataFrameWriteOptions};
 use datafusion::datasource::listing::ListingTable;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
@@ -25,6 +26,9 @@ pub struct Stage {
     pub table: String,
     /// Its SQL, unbound.
     pub sql: String,
+    /// DataFusion options (key, value) this stage is planned and run with, from its
+    /// header's `-- Setting: key = value` lines.
+    pub settings: Vec<(String, String)>,
 }
 
 /// The stages compiled into the binary: the repository's sql/ directory.
@@ -149,9 +153,44 @@ pub fn load(config: &SqlConfig) -> Result<Vec<Stage>> {
         .map(|(file, sql)| {
             let table = table_name(&file)
                 .ok_or_else(|| Error::config(format!("sql/{file}: name must be NN_table.sql")))?;
-            Ok(Stage { file, table, sql })
+            let settings = settings(&file, &sql)?;
+            Ok(Stage {
+                file,
+                table,
+                sql,
+                settings,
+            })
         })
         .collect()
+}
+
+/// The `-- Setting: key = value` lines of a stage's leading comments, each checked
+/// against DataFusion's options so a typo fails at load, naming the file.
+fn settings(file: &str, sql: &str) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let header = sql
+        .lines()
+        .map(str::trim)
+        .take_while(|l| l.starts_with("--"));
+    for line in header {
+        let Some(rest) = line.trim_start_matches('-').trim().strip_prefix("Setting:") else {
+            continue;
+        };
+        let (key, value) = rest
+            .split_once('=')
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .ok_or_else(|| Error::config(format!("sql/{file}: `Setting:` needs key = value")))?;
+        datafusion::config::ConfigOptions::default()
+            .set(&key, &value)
+            .map_err(|e| {
+                Error::config(format!(
+                    "sql/{file}: setting {key}: {}",
+                    first_line(&e.to_string())
+                ))
+            })?;
+        out.push((key, value));
+    }
+    Ok(out)
 }
 
 fn table_name(file: &str) -> Option<String> {
@@ -202,20 +241,32 @@ fn literal(v: &toml::Value) -> String {
     }
 }
 
-/// Plans one stage; errors are config errors naming the file.
+/// Plans one stage in a copy of the session's state carrying the stage's settings (the
+/// DataFrame keeps that state, so it also executes with them and the session is left as
+/// it was); errors are config errors naming the file.
 async fn plan(
     ctx: &SessionContext,
     stage: &Stage,
     params: &BTreeMap<String, toml::Value>,
-) -> Result<datafusion::dataframe::DataFrame> {
+) -> Result<DataFrame> {
     let sql = bind(stage, params)?;
-    ctx.sql(&sql).await.map_err(|e| {
+    let fail = |e: datafusion::error::DataFusionError| {
         Error::config(format!(
             "sql/{}: {}",
             stage.file,
             first_line(&e.to_string())
         ))
-    })
+    };
+    let mut state = ctx.state();
+    for (key, value) in &stage.settings {
+        state
+            .config_mut()
+            .options_mut()
+            .set(key, value)
+            .map_err(fail)?;
+    }
+    let logical = state.create_logical_plan(&sql).await.map_err(fail)?;
+    Ok(DataFrame::new(state, logical))
 }
 
 fn first_line(s: &str) -> String {
@@ -379,6 +430,7 @@ mod tests {
             file: "20_x.sql".into(),
             table: "x".into(),
             sql: "SELECT ${a} * w, ${s}, ${b}".into(),
+            settings: vec![],
         };
         let mut p = BTreeMap::new();
         p.insert("a".to_string(), toml::Value::Float(0.5));
@@ -400,6 +452,7 @@ mod tests {
             file: "20_x.sql".into(),
             table: "x".into(),
             sql: "t IN ${l}".into(),
+            settings: vec![],
         };
         let mut p = BTreeMap::new();
         let list = |v: &[&str]| toml::Value::Array(v.iter().map(|s| (*s).into()).collect());
@@ -407,6 +460,64 @@ mod tests {
         assert_eq!(bind(&stage, &p).unwrap(), "t IN ('a', 'o''b')");
         p.insert("l".to_string(), list(&[]));
         assert_eq!(bind(&stage, &p).unwrap(), "t IN (NULL)");
+    }
+
+    #[test]
+    fn header_settings_are_parsed_and_checked() {
+        let sql = "-- x: what it is\n-- Setting: datafusion.optimizer.prefer_hash_join = false\n\
+                   SELECT 1\n-- Setting: datafusion.execution.batch_size = 7";
+        let got = settings("25_x.sql", sql).unwrap();
+        // Only the leading comment block counts.
+        assert_eq!(
+            got,
+            vec![(
+                "datafusion.optimizer.prefer_hash_join".to_string(),
+                "false".to_string()
+            )]
+        );
+        let e = settings(
+            "25_x.sql",
+            "-- Setting: datafusion.optimizer.no_such = 1\nSELECT 1",
+        )
+        .unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.one_line().contains("sql/25_x.sql"), "{}", e.one_line());
+        assert!(settings("25_x.sql", "-- Setting: prefer_hash_join\nSELECT 1").is_err());
+    }
+
+    /// A stage's settings shape its own plan and leave the session's options alone.
+    #[tokio::test]
+    async fn settings_apply_to_their_stage_only() {
+        let ctx = SessionContext::new_with_config(
+            datafusion::prelude::SessionConfig::new().with_target_partitions(2),
+        );
+        ctx.sql("CREATE VIEW t AS SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(k, s)")
+            .await
+            .unwrap();
+        let sql = "SELECT a.k, b.s FROM t a JOIN t b ON a.k = b.k";
+        let stage = |settings: Vec<(String, String)>| Stage {
+            file: "25_x.sql".into(),
+            table: "x".into(),
+            sql: sql.into(),
+            settings,
+        };
+        let explain = |df: DataFrame| async move {
+            let plan = df.create_physical_plan().await.unwrap();
+            let text = datafusion::physical_plan::displayable(plan.as_ref())
+                .indent(false)
+                .to_string();
+            text
+        };
+        let params = BTreeMap::new();
+        let smj = vec![(
+            "datafusion.optimizer.prefer_hash_join".to_string(),
+            "false".to_string(),
+        )];
+        let with = explain(plan(&ctx, &stage(smj), &params).await.unwrap()).await;
+        assert!(with.contains("SortMergeJoin"), "{with}");
+        let without = explain(plan(&ctx, &stage(vec![]), &params).await.unwrap()).await;
+        assert!(without.contains("HashJoinExec"), "{without}");
+        assert!(ctx.copied_config().options().optimizer.prefer_hash_join);
     }
 
     #[test]

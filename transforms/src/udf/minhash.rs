@@ -1,5 +1,7 @@
 //! Near-duplicate detection as SQL building blocks: MinHash signatures, LSH band keys,
-//! estimated Jaccard similarity, and connected components over candidate pairs.
+//! estimated Jaccard similarity (from full signatures, or from one-byte-per-value
+//! sketches small enough to join a day's prompts in memory), and connected components
+//! over candidate pairs.
 //!
 //! The SQL stage decides how they combine (exact groups first, bands unnested and joined,
 //! pairs verified, components); these functions only do what SQL cannot do well. Hashing
@@ -10,8 +12,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Float64Builder, ListArray, ListBuilder, StringArray, StructArray,
-    UInt64Builder,
+    Array, ArrayRef, AsArray, BinaryArray, Float64Array, Float64Builder, ListArray, ListBuilder,
+    StringArray, StructArray, UInt64Builder,
 };
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, UInt64Type};
 use datafusion::common::utils::SingleRowListArrayBuilder;
@@ -89,6 +91,26 @@ pub fn similarity(a: &[u64], b: &[u64]) -> f64 {
     }
     let equal = a.iter().zip(b).filter(|(x, y)| x == y).count();
     equal as f64 / a.len() as f64
+}
+
+/// The b-bit MinHash sketch of a signature (b = 8): the low byte of each value, an
+/// eighth of the signature's size, which is what lets a day's distinct prompts meet in a
+/// hash join (Li and König, "b-Bit Minwise Hashing", 2010).
+pub fn sketch(sig: &[u64]) -> Vec<u8> {
+    sig.iter().map(|v| *v as u8).collect()
+}
+
+/// Jaccard similarity estimated from two sketches: two different minima share a low byte
+/// by chance one time in 256, so the share of equal bytes is corrected for that. At the
+/// default threshold (0.8 over 128 values) it keeps a pair exactly when the full
+/// signatures would, except when a chance byte collision lifts a pair one value short.
+pub fn sketch_similarity(a: &[u8], b: &[u8]) -> f64 {
+    const CHANCE: f64 = 1.0 / 256.0;
+    if a.is_empty() || a.len() != b.len() {
+        return 0.0;
+    }
+    let equal = a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / a.len() as f64;
+    ((equal - CHANCE) / (1.0 - CHANCE)).clamp(0.0, 1.0)
 }
 
 /// One key per band of `rows` consecutive values (the band index is mixed in, so equal
@@ -233,6 +255,44 @@ scalar_udf!(
             }
         }
         Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+);
+
+scalar_udf!(
+    MinHashSketch,
+    "fw_minhash_sketch",
+    vec![TypeSignature::Exact(vec![signature_type()])],
+    DataType::Binary,
+    |self, args| {
+        // fw_minhash_sketch(signature) -> binary: one byte per value
+        let sigs = args.args[0].to_array(args.number_rows)?;
+        let sigs = sigs.as_list::<i32>();
+        let out: BinaryArray = (0..sigs.len())
+            .map(|i| u64s(sigs, i).map(|s| sketch(&s)))
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+);
+
+scalar_udf!(
+    SketchSimilarity,
+    "fw_sketch_similarity",
+    vec![TypeSignature::Exact(vec![
+        DataType::Binary,
+        DataType::Binary
+    ])],
+    DataType::Float64,
+    |self, args| {
+        // fw_sketch_similarity(sketch, sketch) -> estimated Jaccard in [0, 1]
+        let a = args.args[0].to_array(args.number_rows)?;
+        let b = args.args[1].to_array(args.number_rows)?;
+        let (a, b) = (a.as_binary::<i32>(), b.as_binary::<i32>());
+        let out: Float64Array = a
+            .iter()
+            .zip(b.iter())
+            .map(|(x, y)| Some(sketch_similarity(x?, y?)))
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
     }
 );
 
@@ -443,6 +503,37 @@ mod tests {
             .collect::<Vec<_>>()
             .join(" ");
         assert!(similarity(&sa, &signature(&c, 256, 5)) < 0.05);
+    }
+
+    #[test]
+    fn sketches_estimate_what_signatures_do() {
+        // Over pairs of texts from identical to unrelated, the corrected sketch estimate
+        // stays within a few values of the full signature's; unrelated texts, whose
+        // bytes still match one time in 256, are corrected down to ~0.
+        let words: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
+        let base = signature(&words.join(" "), 128, 5);
+        for changed in [0, 1, 2, 4, 8, 16, 40] {
+            let mut other = words.clone();
+            for w in other.iter_mut().take(changed) {
+                *w = format!("{w}x");
+            }
+            let sig = signature(&other.join(" "), 128, 5);
+            let full = similarity(&base, &sig);
+            let sketched = sketch_similarity(&sketch(&base), &sketch(&sig));
+            assert!(
+                (full - sketched).abs() <= 3.0 / 128.0,
+                "{changed}: {full} {sketched}"
+            );
+        }
+        assert_eq!(sketch(&base).len(), 128);
+        assert_eq!(sketch_similarity(&sketch(&base), &sketch(&base)), 1.0);
+        // A lone chance match is corrected to nothing rather than counted.
+        let (a, mut b) = (vec![1u8; 256], vec![2u8; 256]);
+        b[0] = 1;
+        assert_eq!(sketch_similarity(&a, &b), 0.0);
+        assert_eq!(sketch_similarity(&a, &b[..10]), 0.0);
+        // Only the low byte is kept.
+        assert_eq!(sketch(&[0x1234, 0xFF]), vec![0x34, 0xFF]);
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub fn stage_udfs() -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(minhash::MinHash::new()),
         ScalarUDF::new_from_impl(minhash::LshBands::new()),
         ScalarUDF::new_from_impl(minhash::MinHashSimilarity::new()),
+        ScalarUDF::new_from_impl(minhash::MinHashSketch::new()),
+        ScalarUDF::new_from_impl(minhash::SketchSimilarity::new()),
         ScalarUDF::new_from_impl(mmr::Mmr::new()),
     ]
 }
@@ -59,6 +61,8 @@ pub fn canary_sql() -> &'static str {
             MAX(fw_similarity(a, b)) AS similarity,
             MAX(cardinality(fw_lsh_bands(fw_minhash(a, 16, 3), 4, 4))) AS bands,
             MAX(fw_minhash_similarity(fw_minhash(a, 16, 3), fw_minhash(b, 16, 3))) AS jaccard,
+            MAX(fw_sketch_similarity(fw_minhash_sketch(fw_minhash(a, 16, 3)),
+                                     fw_minhash_sketch(fw_minhash(b, 16, 3)))) AS sketched,
             cardinality(fw_mmr(array_agg(named_struct(
                 'id', a, 'score', 1.0, 'tokens', fw_token_estimate(a),
                 'sig', fw_minhash(a, 16, 3))), 1, 100, 0.5)) AS picks,
@@ -91,5 +95,5 @@ pub fn register_udfs(ctx: &SessionContext, scanner: Arc<::pii::Scanner>, stats: 
     }
 }
 
-pub use minhash::{band_keys, signature, similarity};
+pub use minhash::{band_keys, signature, similarity, sketch, sketch_similarity};
 pub use text::{normalize, text_similarity};
