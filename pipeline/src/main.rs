@@ -6,6 +6,9 @@ use flywheel::cli::{Cli, Command, PiiCommand};
 use flywheel::progress::{self, Output};
 use flywheel::{cluster, config::Config, gen, inspect, pii_cmd, run, Error};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -23,8 +23,15 @@ use crate::{Error, Result};
 pub fn scratch_parquet() -> TableParquetOptions {
     let mut options = TableParquetOptions::default();
     options.global.compression = Some("lz4_raw".to_string());
+    options.global.max_row_group_size = ROW_GROUP_ROWS;
     options
 }
+
+/// Rows per Parquet row group, for every file a run writes. Both ends of a row group live
+/// outside the memory pool: a writer holds one until it is full, and a reader fetches a
+/// whole row group's column chunks before decoding. DataFusion's default of 1 Mi rows is
+/// ~2.5 GB of chat rows; 64 Ki rows keep each to a few hundred MB.
+pub const ROW_GROUP_ROWS: usize = 64 * 1024;
 
 /// A session plus the counters its UDFs fill.
 pub struct Engine {
@@ -97,10 +104,7 @@ impl Engine {
         let options = session.options_mut();
         options.execution.parquet.schema_force_view_types = false;
         options.sql_parser.map_string_types_to_utf8view = false;
-        // Parquet writers hold a row group until it is full, outside the memory pool:
-        // DataFusion's default of 1 Mi rows is ~2.5 GB of chat rows. 64 Ki rows bound
-        // every write (stage tables, carry, published files) to a few hundred MB.
-        options.execution.parquet.max_row_group_size = 64 * 1024;
+        options.execution.parquet.max_row_group_size = ROW_GROUP_ROWS;
         let state = SessionStateBuilder::new()
             .with_config(session)
             .with_runtime_env(runtime)
@@ -127,5 +131,45 @@ impl Engine {
         tracing::info!(engine = ?spec, "SQL stages run on the Ballista cluster");
         self.cluster = Some(ctx);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::dataframe::DataFrameWriteOptions;
+    use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+
+    /// Scratch tables and published files alike are cut into row groups of
+    /// [`ROW_GROUP_ROWS`], whatever writes them.
+    #[tokio::test]
+    async fn every_parquet_write_uses_bounded_row_groups() {
+        let config = Config::load(None).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::new(&config, Arc::new(scanner(&config).unwrap()), dir.path()).unwrap();
+        let rows = ROW_GROUP_ROWS + 10;
+        for (name, options) in [("scratch", Some(scratch_parquet())), ("published", None)] {
+            let path = dir.path().join(format!("{name}.parquet"));
+            engine
+                .ctx
+                .sql(&format!("SELECT value FROM generate_series(1, {rows})"))
+                .await
+                .unwrap()
+                .write_parquet(
+                    &path.to_string_lossy(),
+                    DataFrameWriteOptions::new().with_single_file_output(true),
+                    options,
+                )
+                .await
+                .unwrap();
+            let reader = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
+            let groups: Vec<i64> = reader
+                .metadata()
+                .row_groups()
+                .iter()
+                .map(|g| g.num_rows())
+                .collect();
+            assert_eq!(groups, vec![ROW_GROUP_ROWS as i64, 10], "{name}");
+        }
     }
 }
