@@ -170,9 +170,11 @@ pub async fn connect(
     let mut config = SessionConfig::new_with_ballista()
         .with_target_partitions(local.target_partitions())
         .with_batch_size(local.batch_size());
-    let parquet = &mut config.options_mut().execution.parquet;
-    parquet.schema_force_view_types = false;
-    parquet.max_row_group_size = local.options().execution.parquet.max_row_group_size;
+    config
+        .options_mut()
+        .execution
+        .parquet
+        .schema_force_view_types = false;
     // The static planner: one stage per shuffle. The adaptive one re-plans after every
     // stage and, on the SQL stages' plans, ran hundreds of one-task stages per query.
     config

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use datafusion::config::TableParquetOptions;
+use datafusion::dataframe::DataFrame;
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
@@ -32,6 +33,21 @@ pub fn scratch_parquet() -> TableParquetOptions {
 /// whole row group's column chunks before decoding. DataFusion's default of 1 Mi rows is
 /// ~2.5 GB of chat rows; 64 Ki rows keep each to a few hundred MB.
 pub const ROW_GROUP_ROWS: usize = 64 * 1024;
+
+/// Plans `sql` in a copy of `ctx`'s state with `options` (DataFusion keys) set: the
+/// DataFrame keeps that state, so it executes with them, and the session is left as is.
+pub async fn plan_with(
+    ctx: &SessionContext,
+    sql: &str,
+    options: &[(String, String)],
+) -> datafusion::error::Result<DataFrame> {
+    let mut state = ctx.state();
+    for (key, value) in options {
+        state.config_mut().options_mut().set(key, value)?;
+    }
+    let plan = state.create_logical_plan(sql).await?;
+    Ok(DataFrame::new(state, plan))
+}
 
 /// A session plus the counters its UDFs fill.
 pub struct Engine {

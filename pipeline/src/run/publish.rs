@@ -14,12 +14,16 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::engine::plan_with;
 use super::query;
-
-/// Rows per batch in publish's queries (see [`Publisher::plan`]).
-const PUBLISH_BATCH_ROWS: usize = 2048;
 use crate::store::Location;
 use crate::Result;
+
+/// Rows per batch in publish's queries: publish sorts whole tables, the carried
+/// interactions with their chats among them, and a sort merging its spill files holds one
+/// batch per file outside what it can spill; at the session's 8192 rows of ~2 KB that
+/// starved the merge on a 10 GiB day.
+const PUBLISH_BATCH_ROWS: &str = "2048";
 
 /// One published object, as listed in the manifest.
 #[derive(Debug, Clone, Serialize)]
@@ -275,18 +279,6 @@ impl<'a> Publisher<'a> {
         Ok(())
     }
 
-    /// Plans a publish query in batches of [`PUBLISH_BATCH_ROWS`]: publish sorts whole
-    /// tables, the carried interactions with their chats among them, and a sort merging
-    /// its spill files holds one batch per file outside what it can spill; at the
-    /// session's 8192 rows of ~2 KB that starved the merge on a 10 GiB day.
-    async fn plan(&self, select: &str) -> Result<datafusion::dataframe::DataFrame> {
-        let mut state = self.ctx.state();
-        let rows = PUBLISH_BATCH_ROWS.to_string();
-        (state.config_mut().options_mut()).set("datafusion.execution.batch_size", &rows)?;
-        let plan = state.create_logical_plan(select).await?;
-        Ok(datafusion::dataframe::DataFrame::new(state, plan))
-    }
-
     /// Streams a query into a local file, then uploads it, hashing on the way.
     async fn write(
         &mut self,
@@ -298,7 +290,11 @@ impl<'a> Publisher<'a> {
     ) -> Result<()> {
         let local = self.local.join(dest.replace('/', "__"));
         let local_str = local.to_string_lossy().into_owned();
-        let df = self.plan(select).await?;
+        let batch = [(
+            "datafusion.execution.batch_size".to_string(),
+            PUBLISH_BATCH_ROWS.to_string(),
+        )];
+        let df = plan_with(self.ctx, select, &batch).await?;
         let options = DataFrameWriteOptions::new().with_single_file_output(true);
         let result = match format {
             Format::Parquet => df.write_parquet(&local_str, options, None).await?,

@@ -12,7 +12,7 @@ use datafusion::datasource::listing::ListingTable;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
 
-use super::engine::{scratch_parquet, Engine};
+use super::engine::{plan_with, scratch_parquet, Engine};
 
 use crate::config::SqlConfig;
 use crate::{Error, Result};
@@ -241,9 +241,8 @@ fn literal(v: &toml::Value) -> String {
     }
 }
 
-/// Plans one stage in a copy of the session's state carrying the stage's settings (the
-/// DataFrame keeps that state, so it also executes with them and the session is left as
-/// it was); errors are config errors naming the file.
+/// Plans one stage with its settings (see [`plan_with`]); errors are config errors naming
+/// the file.
 async fn plan(
     ctx: &SessionContext,
     stage: &Stage,
@@ -257,16 +256,7 @@ async fn plan(
             first_line(&e.to_string())
         ))
     };
-    let mut state = ctx.state();
-    for (key, value) in &stage.settings {
-        state
-            .config_mut()
-            .options_mut()
-            .set(key, value)
-            .map_err(fail)?;
-    }
-    let logical = state.create_logical_plan(&sql).await.map_err(fail)?;
-    Ok(DataFrame::new(state, logical))
+    plan_with(ctx, &sql, &stage.settings).await.map_err(fail)
 }
 
 fn first_line(s: &str) -> String {
