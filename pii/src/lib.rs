@@ -14,14 +14,17 @@
 
 pub use entity::{EntityType, ParseEntityTypeError};
 pub use offsets::char_offsets;
-pub use redact::{RecordContext, Strategy};
+pub use policy::{Class, Mention, Policy};
+pub use redact::{normal_form, RecordContext, Strategy};
 pub use scanner::{BuildError, Scanner, ScannerBuilder};
 
 mod classify;
+mod code;
 mod detect;
 mod entity;
 mod normalise;
 mod offsets;
+mod policy;
 mod redact;
 mod scanner;
 mod validate;

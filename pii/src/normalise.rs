@@ -5,7 +5,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::Span;
+use crate::{Mention, Span};
 
 pub(crate) struct View {
     pub(crate) text: String,
@@ -111,22 +111,26 @@ impl View {
     }
 
     /// Spans of the view as spans of the original text.
-    pub(crate) fn map_back(&self, original: &str, spans: Vec<Span>) -> Vec<Span> {
-        let mut out: Vec<Span> = Vec::with_capacity(spans.len());
-        for s in spans {
+    pub(crate) fn map_back(&self, original: &str, found: Vec<Mention>) -> Vec<Mention> {
+        let mut out: Vec<Mention> = Vec::with_capacity(found.len());
+        for m in found {
+            let s = m.span;
             if s.end <= s.start {
                 continue;
             }
             let start = self.source(original, s.start).0;
             let end = self.source(original, s.end - 1).1;
             // Two findings from one source char cannot both stand.
-            if out.last().is_some_and(|p| p.end > start) {
+            if out.last().is_some_and(|p| p.span.end > start) {
                 continue;
             }
-            out.push(Span {
-                start,
-                end,
-                entity_type: s.entity_type,
+            out.push(Mention {
+                span: Span {
+                    start,
+                    end,
+                    entity_type: s.entity_type,
+                },
+                class: m.class,
             });
         }
         out
@@ -143,13 +147,17 @@ mod tests {
         let t = "card ４１１１\u{200B}1111";
         let v = view(t).unwrap();
         assert_eq!(v.text, "card 41111111");
-        let spans = vec![Span {
-            start: 5,
-            end: 13,
-            entity_type: EntityType::CreditCard,
+        let found = vec![crate::Mention {
+            span: Span {
+                start: 5,
+                end: 13,
+                entity_type: EntityType::CreditCard,
+            },
+            class: crate::Class::Personal,
         }];
-        let back = v.map_back(t, spans);
-        assert_eq!(&t[back[0].start..back[0].end], "４１１１\u{200B}1111");
+        let back = v.map_back(t, found);
+        let s = back[0].span;
+        assert_eq!(&t[s.start..s.end], "４１１１\u{200B}1111");
         assert!(view("plain ascii").is_none());
         assert!(view("naïve café “quotes”").is_none());
     }

@@ -1,7 +1,7 @@
 //! Redaction: typed placeholders numbered per record, keyed pseudonyms, masks, and
 //! dropping the record.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::{self, Write};
 
 use hmac::{Hmac, Mac};
@@ -19,6 +19,10 @@ use crate::{EntityType, Span};
 #[derive(Clone, Debug, Default)]
 pub struct RecordContext {
     numbers: HashMap<(EntityType, String), usize>,
+    /// Names and places seen in a personal context in this record: redacted everywhere in it.
+    pub(crate) personal: HashSet<(EntityType, String)>,
+    /// Findings kept by the policy, per type.
+    kept: [usize; N_TYPES],
     next: [usize; N_TYPES],
     counts: [usize; N_TYPES],
     drop: bool,
@@ -68,6 +72,19 @@ impl RecordContext {
             .filter(|(_, n)| *n > 0)
     }
 
+    /// Findings per entity type that the [`Policy`](crate::Policy) kept as public (types
+    /// with none are left out).
+    pub fn kept(&self) -> impl Iterator<Item = (EntityType, usize)> + '_ {
+        EntityType::all()
+            .iter()
+            .map(|t| (*t, self.kept[t.index()]))
+            .filter(|(_, n)| *n > 0)
+    }
+
+    pub(crate) fn count_kept(&mut self, t: EntityType) {
+        self.kept[t.index()] += 1;
+    }
+
     /// Whether a finding of a type with [`Strategy::Drop`] was seen: the record must not be
     /// published.
     pub fn must_drop(&self) -> bool {
@@ -76,7 +93,7 @@ impl RecordContext {
 
     fn number(&mut self, t: EntityType, value: &str) -> usize {
         self.counts[t.index()] += 1;
-        let key = (t, normalise(t, value));
+        let key = (t, normal_form(t, value));
         let next = &mut self.next[t.index()];
         *self.numbers.entry(key).or_insert_with(|| {
             *next += 1;
@@ -85,8 +102,9 @@ impl RecordContext {
     }
 }
 
-/// The form two findings are compared in.
-fn normalise(t: EntityType, v: &str) -> String {
+/// The form two findings of type `t` are compared in: digits only for numbers, lower case
+/// for addresses, names and places (spacing collapsed).
+pub fn normal_form(t: EntityType, v: &str) -> String {
     match t {
         EntityType::PhoneNumber
         | EntityType::CreditCard
@@ -161,7 +179,7 @@ fn pseudonym(key: &Key, t: EntityType, value: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(&key.0).expect("HMAC takes any key length");
     mac.update(t.as_str().as_bytes());
     mac.update(&[0]);
-    mac.update(normalise(t, value).as_bytes());
+    mac.update(normal_form(t, value).as_bytes());
     let tag = mac.finalize().into_bytes();
     let mut s = String::with_capacity(8);
     for b in &tag[..4] {
@@ -219,15 +237,15 @@ mod tests {
     #[test]
     fn normal_forms() {
         assert_eq!(
-            normalise(EntityType::PhoneNumber, "(555) 123-4567"),
+            normal_form(EntityType::PhoneNumber, "(555) 123-4567"),
             "5551234567"
         );
         assert_eq!(
-            normalise(EntityType::EmailAddress, "Jane@X.com"),
+            normal_form(EntityType::EmailAddress, "Jane@X.com"),
             "jane@x.com"
         );
-        assert_eq!(normalise(EntityType::Person, "Jane  DOE"), "jane doe");
-        assert_eq!(normalise(EntityType::IbanCode, "gb82 west"), "GB82WEST");
+        assert_eq!(normal_form(EntityType::Person, "Jane  DOE"), "jane doe");
+        assert_eq!(normal_form(EntityType::IbanCode, "gb82 west"), "GB82WEST");
     }
 
     #[test]

@@ -5,14 +5,16 @@ use std::fmt;
 
 use crate::classify::{Classes, DIGIT, HAS_AT, HAS_COLON, HAS_DOT, HAS_LT, HIGH};
 use crate::detect::ids::{scan_crypto, Ids};
+use crate::detect::intros::Intros;
 use crate::detect::location::Location;
 use crate::detect::names::Names;
 use crate::detect::patterns::Patterns;
 use crate::detect::secrets::Secrets;
 use crate::detect::{numbers, placeholders, resolve};
 use crate::entity::N_TYPES;
-use crate::redact::{redact_spans, Key, RecordContext, Strategy};
-use crate::{EntityType, Span};
+use crate::policy::{classify, Class, Mention, Policy};
+use crate::redact::{normal_form, redact_spans, Key, RecordContext, Strategy};
+use crate::{code, EntityType, Span};
 
 /// Configures and compiles a [`Scanner`].
 ///
@@ -103,6 +105,7 @@ impl ScannerBuilder {
             secrets: Secrets::new().map_err(|e| BuildError(format!("secret pattern: {e}")))?,
             names: Names::new(&self.names, &allow)
                 .map_err(|e| BuildError(format!("name dictionary: {e}")))?,
+            intros: Intros::new().map_err(|e| BuildError(format!("introductions: {e}")))?,
             ids: Ids::new().map_err(|e| BuildError(format!("id pattern: {e}")))?,
             location: Location::new().map_err(|e| BuildError(format!("gazetteer: {e}")))?,
             allow,
@@ -130,6 +133,7 @@ pub struct Scanner {
     patterns: Patterns,
     secrets: Secrets,
     names: Names,
+    intros: Intros,
     ids: Ids,
     location: Location,
     allow: HashSet<String>,
@@ -163,26 +167,50 @@ impl Scanner {
     }
 
     /// Finds PII in `text`: byte offsets on char boundaries, sorted, non-overlapping.
+    /// Every finding is reported, public or not ([`Policy::redact_all`]); see
+    /// [`Scanner::mentions`] and [`Scanner::detect_with`] for the decisions.
     ///
     /// Text with zero-width characters, full-width forms or other compatibility characters
     /// is scanned in its NFKC form with those removed; offsets still refer to `text`.
     pub fn detect(&self, text: &str) -> Vec<Span> {
+        self.mentions(text).into_iter().map(|m| m.span).collect()
+    }
+
+    /// Every finding with its [`Class`]: what makes it personal, or possibly public.
+    pub fn mentions(&self, text: &str) -> Vec<Mention> {
         let classes = Classes::of(text.as_bytes());
         // Only non-ASCII text can hold characters to normalise.
         if classes.any(HIGH) {
             if let Some(view) = crate::normalise::view(text) {
-                let spans = self.detect_raw(&view.text, &Classes::of(view.text.as_bytes()));
-                return view.map_back(text, spans);
+                let found = self.mentions_raw(&view.text, &Classes::of(view.text.as_bytes()));
+                return view.map_back(text, found);
             }
         }
-        self.detect_raw(text, &classes)
+        self.mentions_raw(text, &classes)
     }
 
-    fn detect_raw(&self, text: &str, classes: &Classes) -> Vec<Span> {
+    /// The findings of `text` that `policy` does not keep: what redaction replaces.
+    pub fn detect_with(&self, text: &str, policy: &Policy) -> Vec<Span> {
+        let none = HashSet::new();
+        self.mentions(text)
+            .into_iter()
+            .filter(|m| !policy.keeps(text, m, &none))
+            .map(|m| m.span)
+            .collect()
+    }
+
+    fn mentions_raw(&self, text: &str, classes: &Classes) -> Vec<Mention> {
+        let (spans, soft) = self.detect_raw(text, classes);
+        classify(text, &spans, &soft)
+    }
+
+    /// Resolved findings, and for each whether it came from the name and place
+    /// dictionaries or introductions (so may be public).
+    fn detect_raw(&self, text: &str, classes: &Classes) -> (Vec<Span>, Vec<bool>) {
         let b = text.as_bytes();
         let mut cands = Vec::new();
         if b.is_empty() {
-            return cands;
+            return (cands, Vec::new());
         }
         let on = |t: EntityType| self.enabled[t.index()];
         let has_digit = classes.any(DIGIT);
@@ -213,8 +241,24 @@ impl Scanner {
             self.ids.scan_urls(b, &mut cands);
         }
         self.secrets.scan(b, &mut cands);
+        self.names.scan_custom(text, &mut cands);
+        let mut soft = Vec::new();
         let places = on(EntityType::Location).then_some(&self.location);
-        self.names.scan(text, classes, places, &mut cands);
+        self.names.scan(text, classes, places, &mut soft);
+        if on(EntityType::Person) {
+            self.intros.scan(text, &self.names, &mut soft);
+        }
+        // Inside code, identifiers are not names or places and only literals are secrets.
+        let code = code::regions(b);
+        if !code.is_empty() {
+            soft.retain(|s| !code::inside(&code, s.start, s.end));
+        }
+        cands.retain(|s| !identifier_secret(b, s));
+        let soft_keys: Vec<(usize, usize, EntityType)> = soft
+            .iter()
+            .map(|s| (s.start, s.end, s.entity_type))
+            .collect();
+        cands.extend(soft);
         if self.enabled.contains(&false) {
             cands.retain(|s| on(s.entity_type));
         }
@@ -230,7 +274,12 @@ impl Scanner {
         } else {
             Vec::new()
         };
-        resolve(cands, &protected)
+        let spans = resolve(cands, &protected);
+        let is_soft = spans
+            .iter()
+            .map(|s| soft_keys.contains(&(s.start, s.end, s.entity_type)))
+            .collect();
+        (spans, is_soft)
     }
 
     /// [`Scanner::detect`] over many texts, in parallel across the rayon thread pool.
@@ -257,27 +306,119 @@ impl Scanner {
 
     /// Redacts `text` sharing placeholder numbering with other fields of the same record.
     /// Returns None when nothing was found (caller keeps the original without copying).
+    /// Every finding is redacted ([`Policy::redact_all`]).
     pub fn redact_in(&self, text: &str, record: &mut RecordContext) -> Option<String> {
-        let spans = self.detect(text);
-        if spans.is_empty() {
-            return None;
-        }
-        let mut out = redact_spans(text, &spans, record, &self.strategies, self.key.as_ref());
-        // Context rules can see a value only once its neighbour is a placeholder ("to
-        // <LOCATION_1> Lichtenrade"); redact until nothing is left, so that redacting the
-        // output again changes nothing.
-        for _ in 0..4 {
-            let again = self.detect(&out);
-            if again.is_empty() {
-                break;
+        self.redact_in_with(text, record, &Policy::redact_all())
+    }
+
+    /// [`Scanner::redact`] with the decisions of `policy`: what it keeps stays.
+    pub fn redact_with(&self, text: &str, policy: &Policy) -> String {
+        let mut ctx = RecordContext::new();
+        self.redact_in_with(text, &mut ctx, policy)
+            .unwrap_or_else(|| text.to_string())
+    }
+
+    /// [`Scanner::redact_in`] with the decisions of `policy`.
+    pub fn redact_in_with(
+        &self,
+        text: &str,
+        record: &mut RecordContext,
+        policy: &Policy,
+    ) -> Option<String> {
+        self.redact_record(&[text], record, policy).pop().flatten()
+    }
+
+    /// Redacts the fields of one record together: a name in a personal context in any
+    /// field ("Hi, I'm Jane Roe") is redacted in every field, and placeholders are
+    /// numbered across fields. One entry per text: None when it is left unchanged.
+    pub fn redact_record(
+        &self,
+        texts: &[&str],
+        record: &mut RecordContext,
+        policy: &Policy,
+    ) -> Vec<Option<String>> {
+        let found: Vec<Vec<Mention>> = texts.iter().map(|t| self.mentions(t)).collect();
+        if !policy.is_redact_all() {
+            for (t, ms) in texts.iter().zip(&found) {
+                for m in ms.iter().filter(|m| m.class == Class::PersonalContext) {
+                    let ty = m.span.entity_type;
+                    record
+                        .personal
+                        .insert((ty, normal_form(ty, &t[m.span.start..m.span.end])));
+                }
             }
-            out = redact_spans(&out, &again, record, &self.strategies, self.key.as_ref());
         }
-        Some(out)
+        texts
+            .iter()
+            .zip(found)
+            .map(|(text, ms)| {
+                let spans = self.chosen(text, ms, record, policy, true);
+                if spans.is_empty() {
+                    return None;
+                }
+                let mut out =
+                    redact_spans(text, &spans, record, &self.strategies, self.key.as_ref());
+                // Context rules can see a value only once its neighbour is a placeholder
+                // ("to <LOCATION_1> Lichtenrade"); redact until nothing is left, so that
+                // redacting the output again changes nothing.
+                for _ in 0..4 {
+                    let again = self.mentions(&out);
+                    let again = self.chosen(&out, again, record, policy, false);
+                    if again.is_empty() {
+                        break;
+                    }
+                    out = redact_spans(&out, &again, record, &self.strategies, self.key.as_ref());
+                }
+                Some(out)
+            })
+            .collect()
+    }
+
+    /// The spans of `ms` to redact; counts what the policy kept when `count` is set.
+    fn chosen(
+        &self,
+        text: &str,
+        ms: Vec<Mention>,
+        record: &mut RecordContext,
+        policy: &Policy,
+        count: bool,
+    ) -> Vec<Span> {
+        let mut out = Vec::with_capacity(ms.len());
+        for m in ms {
+            if policy.keeps(text, &m, &record.personal) {
+                if count {
+                    record.count_kept(m.span.entity_type);
+                }
+            } else {
+                out.push(m.span);
+            }
+        }
+        out
     }
 
     /// How findings of type `t` are redacted.
     pub fn strategy(&self, t: EntityType) -> Strategy {
         self.strategies[t.index()]
     }
+}
+
+/// An assigned secret whose value is an identifier expression, not a literal:
+/// `password = db.Column(...)`, `tokenizer = DistilBertTokenizer.from_pretrained(...)`.
+fn identifier_secret(b: &[u8], s: &Span) -> bool {
+    if !matches!(s.entity_type, EntityType::Password | EntityType::ApiKey) {
+        return false;
+    }
+    let v = &b[s.start..s.end];
+    let quoted = s.start > 0 && matches!(b[s.start - 1], b'"' | b'\'' | b'`');
+    if quoted || v.starts_with(b"eyJ") {
+        return false;
+    }
+    let ident = |p: &[u8]| {
+        !p.is_empty()
+            && (p[0].is_ascii_alphabetic() || p[0] == b'_')
+            && p.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    };
+    let call = b.get(s.end) == Some(&b'(');
+    let dotted = v.contains(&b'.') && v.split(|&c| c == b'.').all(ident);
+    (dotted || (call && ident(v))) && v.iter().any(u8::is_ascii_lowercase)
 }

@@ -2,6 +2,7 @@
 //! non-overlapping result.
 
 pub(crate) mod ids;
+pub(crate) mod intros;
 pub(crate) mod location;
 pub(crate) mod names;
 pub(crate) mod numbers;

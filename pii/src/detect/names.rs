@@ -475,14 +475,9 @@ impl Names {
         })
     }
 
-    /// PERSON spans, and LOCATION spans for gazetteer places when `places` is given.
-    pub(crate) fn scan(
-        &self,
-        text: &str,
-        classes: &Classes,
-        places: Option<&Location>,
-        out: &mut Vec<Span>,
-    ) {
+    /// Customer deny-list terms (`ScannerBuilder::names`): anywhere, any case, at word
+    /// boundaries. Always personal, whatever their context.
+    pub(crate) fn scan_custom(&self, text: &str, out: &mut Vec<Span>) {
         if let Some(ac) = &self.custom {
             let b = text.as_bytes();
             for m in ac.find_iter(text) {
@@ -497,6 +492,16 @@ impl Names {
                 });
             }
         }
+    }
+
+    /// PERSON spans, and LOCATION spans for gazetteer places when `places` is given.
+    pub(crate) fn scan(
+        &self,
+        text: &str,
+        classes: &Classes,
+        places: Option<&Location>,
+        out: &mut Vec<Span>,
+    ) {
         let b = text.as_bytes();
         let n = b.len();
         let mut i = 0;
@@ -802,6 +807,13 @@ impl Names {
             .is_some_and(|t| t.word_end == start - 1 && t.flags & STOPW == 0)
     }
 
+    /// The capitalised word at `i`: (end of the name part, a listed given name, an ordinary
+    /// word or stop word rather than a name).
+    pub(crate) fn word_at(&self, text: &str, i: usize) -> Option<(usize, bool, bool)> {
+        let t = self.token(text, i)?;
+        Some((t.end, t.flags & FIRST != 0, t.flags & (AMBIG | STOPW) != 0))
+    }
+
     fn is_part(&self, _text: &str, t: &Token) -> bool {
         t.flags & STOPW == 0 && t.end > t.start
     }
@@ -1008,7 +1020,7 @@ pub(crate) fn title_before(b: &[u8], i: usize) -> bool {
 }
 
 /// "Hi ", "Thanks, " ... right before `i`.
-fn greeting_before(b: &[u8], i: usize) -> bool {
+pub(crate) fn greeting_before(b: &[u8], i: usize) -> bool {
     let mut e = i;
     while e > 0 && matches!(b[e - 1], b' ' | b',') {
         e -= 1;
@@ -1025,7 +1037,7 @@ fn greeting_before(b: &[u8], i: usize) -> bool {
 }
 
 /// After a greeting the name is followed by punctuation or the end: "Hi Will," / "Thanks Grace!".
-fn closes_greeting(b: &[u8], end: usize) -> bool {
+pub(crate) fn closes_greeting(b: &[u8], end: usize) -> bool {
     end >= b.len() || matches!(b[end], b',' | b'!' | b'.' | b'\n' | b':' | b'?' | b'-')
 }
 

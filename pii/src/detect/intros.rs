@@ -1,0 +1,570 @@
+//! PERSON in the plainest personal contexts, whatever the name: "Hi, I'm Alderano Vitturi",
+//! "Signed, Jolanda Soffici", "My manager Inken Radisch asked", "This is for Pelayo
+//! Melero's birthday". A dictionary of US names misses most of the world's; here the
+//! context carries the finding and the name only has to look like one.
+
+use std::collections::HashSet;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::names::{letter_at, letter_before, Names};
+use crate::{EntityType, Span};
+
+const WORLD_GIVEN: &str = include_str!("../../../data/dictionaries/given_names_world.txt");
+
+/// Words of a relation that make the next name someone the writer knows.
+pub(crate) const RELATIONS: &[&str] = &[
+    "manager",
+    "boss",
+    "supervisor",
+    "wife",
+    "husband",
+    "partner",
+    "girlfriend",
+    "boyfriend",
+    "fiance",
+    "fiancee",
+    "son",
+    "daughter",
+    "mother",
+    "mom",
+    "mum",
+    "father",
+    "dad",
+    "brother",
+    "sister",
+    "friend",
+    "colleague",
+    "coworker",
+    "co-worker",
+    "doctor",
+    "dentist",
+    "therapist",
+    "landlord",
+    "landlady",
+    "tenant",
+    "neighbor",
+    "neighbour",
+    "roommate",
+    "flatmate",
+    "teacher",
+    "student",
+    "client",
+    "customer",
+    "employee",
+    "lawyer",
+    "attorney",
+    "uncle",
+    "aunt",
+    "cousin",
+    "niece",
+    "nephew",
+    "grandma",
+    "grandpa",
+    "grandmother",
+    "grandfather",
+    "ex",
+    "assistant",
+    "accountant",
+    "nurse",
+    "coach",
+    "tutor",
+];
+
+/// Phrases after which a capitalised name is a person the writer is or knows.
+const STRONG: &[&str] = &[
+    "my name is ",
+    "my name's ",
+    "name is ",
+    "call me ",
+    "signed, ",
+    "signed ",
+    "sincerely, ",
+    "sincerely,\n",
+    "regards, ",
+    "regards,\n",
+    "yours truly, ",
+    "yours, ",
+    "cheers,\n",
+    "thanks,\n",
+    "best,\n",
+];
+/// Weaker: a listed given name, or two capitalised words that end the sentence.
+const SELF: &[&str] = &["i'm ", "i am ", "i’m ", "im "];
+/// Events that make "for <name>'s" personal.
+const EVENTS: &[&str] = &[
+    "birthday",
+    "wedding",
+    "anniversary",
+    "funeral",
+    "graduation",
+    "retirement",
+    "party",
+    "baby shower",
+    "bar mitzvah",
+    "bat mitzvah",
+    "memorial",
+    "promotion",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Strong,
+    SelfIntro,
+    For,
+}
+
+pub(crate) struct Intros {
+    phrases: AhoCorasick,
+    kinds: Vec<Kind>,
+    given: HashSet<String>,
+}
+
+impl Intros {
+    pub(crate) fn new() -> Result<Self, aho_corasick::BuildError> {
+        let mut pats: Vec<String> = Vec::new();
+        let mut kinds = Vec::new();
+        for p in STRONG {
+            pats.push(p.to_string());
+            kinds.push(Kind::Strong);
+        }
+        for r in RELATIONS {
+            for owner in ["my ", "our "] {
+                pats.push(format!("{owner}{r} "));
+                kinds.push(Kind::Strong);
+                pats.push(format!("{owner}{r}, "));
+                kinds.push(Kind::Strong);
+            }
+        }
+        for p in SELF {
+            pats.push(p.to_string());
+            kinds.push(Kind::SelfIntro);
+        }
+        pats.push("for ".to_string());
+        kinds.push(Kind::For);
+        let phrases = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&pats)?;
+        let given = WORLD_GIVEN
+            .lines()
+            .map(|l| l.trim().to_lowercase())
+            .filter(|l| l.len() > 2)
+            .collect();
+        Ok(Intros {
+            phrases,
+            kinds,
+            given,
+        })
+    }
+
+    /// PERSON spans after personal phrases.
+    pub(crate) fn scan(&self, text: &str, names: &Names, out: &mut Vec<Span>) {
+        let b = text.as_bytes();
+        for m in self.phrases.find_iter(text) {
+            let s = m.start();
+            if s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b'\'') {
+                continue;
+            }
+            let mut i = m.end();
+            while i < b.len() && b[i] == b' ' {
+                i += 1;
+            }
+            let words = self.name_words(text, i, names);
+            if words.is_empty() {
+                continue;
+            }
+            let kind = self.kinds[m.pattern().as_usize()];
+            let end = match kind {
+                Kind::Strong => words.last().map(|w| w.end),
+                Kind::SelfIntro => {
+                    let listed = words[0].given || (words[0].listed && !words[0].word);
+                    let two = words.len() >= 2 && !words[0].word && !words[1].word;
+                    let last = words.last().expect("non-empty").end;
+                    let closes = last >= b.len()
+                        || matches!(b[last], b'.' | b',' | b'!' | b'?' | b'\n' | b';' | b')');
+                    ((listed && !words[0].word) || (two && closes)).then_some(last)
+                }
+                Kind::For => {
+                    let last = words.last().expect("non-empty");
+                    (last.possessive && event_after(b, last.word_end)).then_some(last.end)
+                }
+            };
+            if let Some(e) = end {
+                out.push(Span {
+                    start: i,
+                    end: e,
+                    entity_type: EntityType::Person,
+                });
+            }
+        }
+    }
+
+    /// Up to three capitalised, name-shaped words from `i`, separated by single spaces
+    /// (or a hyphen inside one word). Stops at a possessive.
+    fn name_words(&self, text: &str, mut i: usize, names: &Names) -> Vec<Word> {
+        let b = text.as_bytes();
+        let mut out: Vec<Word> = Vec::new();
+        while out.len() < 3 && i < b.len() {
+            let Some(c) = letter_at(text, i) else { break };
+            if !c.is_uppercase() || letter_before(text, i) {
+                break;
+            }
+            let mut e = i + c.len_utf8();
+            let mut lower = false;
+            loop {
+                if let Some(c) = letter_at(text, e) {
+                    lower |= c.is_lowercase();
+                    e += c.len_utf8();
+                    continue;
+                }
+                // An inner hyphen or apostrophe joins (Jean-Luc, O'Brien); `'s` ends a possessive.
+                let joiner = e < b.len() && matches!(b[e], b'-' | b'\'');
+                let possessive_s = text[e..].len() > 1
+                    && text[e + 1..].starts_with('s')
+                    && letter_at(text, e + 2).is_none();
+                if joiner && letter_at(text, e + 1).is_some() && !possessive_s {
+                    e += 1;
+                    continue;
+                }
+                break;
+            }
+            if !lower {
+                break;
+            }
+            // A possessive stays part of the word here and is split off below.
+            if text[e..].starts_with("'s") || text[e..].starts_with("’s") {
+                let after = e + if b[e] == b'\'' { 2 } else { 4 };
+                if letter_at(text, after).is_none() {
+                    e = after;
+                }
+            }
+            let (word_end, possessive) = strip_possessive(text, i, e);
+            let (listed, given_us, word) = match names.word_at(text, i) {
+                Some((_, given, word)) => (true, given, word),
+                None => (false, false, false),
+            };
+            let lc = text[i..word_end].to_lowercase();
+            let given = given_us || self.given.contains(&lc);
+            let word = word || COMMON.contains(&lc.as_str());
+            if word && out.is_empty() && !given {
+                break;
+            }
+            if COMMON.contains(&lc.as_str()) {
+                break;
+            }
+            out.push(Word {
+                end: word_end,
+                word_end: e,
+                given,
+                listed,
+                word,
+                possessive,
+            });
+            if possessive || e >= b.len() || b[e] != b' ' {
+                break;
+            }
+            i = e + 1;
+        }
+        out
+    }
+}
+
+struct Word {
+    /// End of the name part (a possessive excluded).
+    end: usize,
+    /// End of the whole word.
+    word_end: usize,
+    given: bool,
+    listed: bool,
+    word: bool,
+    possessive: bool,
+}
+
+fn strip_possessive(text: &str, s: usize, e: usize) -> (usize, bool) {
+    let w = &text[s..e];
+    for suf in ["'s", "’s", "'"] {
+        if let Some(stem) = w.strip_suffix(suf) {
+            if !stem.is_empty() {
+                return (s + stem.len(), true);
+            }
+        }
+    }
+    (e, false)
+}
+
+fn event_after(b: &[u8], e: usize) -> bool {
+    if e >= b.len() || b[e] != b' ' {
+        return false;
+    }
+    let rest = &b[e + 1..];
+    EVENTS.iter().any(|ev| {
+        rest.len() >= ev.len()
+            && rest[..ev.len()].eq_ignore_ascii_case(ev.as_bytes())
+            && rest.get(ev.len()).is_none_or(|c| !c.is_ascii_alphabetic())
+    })
+}
+
+/// Capitalised words that follow these phrases without being names ("I'm Not sure",
+/// "My manager Asked", "I am French").
+const COMMON: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "and",
+    "or",
+    "but",
+    "not",
+    "so",
+    "just",
+    "also",
+    "very",
+    "really",
+    "still",
+    "here",
+    "there",
+    "back",
+    "sorry",
+    "happy",
+    "glad",
+    "sure",
+    "fine",
+    "good",
+    "ok",
+    "okay",
+    "new",
+    "ready",
+    "going",
+    "trying",
+    "looking",
+    "working",
+    "using",
+    "writing",
+    "learning",
+    "building",
+    "doing",
+    "having",
+    "making",
+    "getting",
+    "thinking",
+    "feeling",
+    "wondering",
+    "asking",
+    "planning",
+    "interested",
+    "curious",
+    "confused",
+    "stuck",
+    "currently",
+    "in",
+    "at",
+    "on",
+    "from",
+    "with",
+    "to",
+    "for",
+    "of",
+    "by",
+    "as",
+    "if",
+    "when",
+    "what",
+    "who",
+    "how",
+    "why",
+    "yes",
+    "no",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "thank",
+    "please",
+    "i",
+    "you",
+    "he",
+    "she",
+    "we",
+    "they",
+    "it",
+    "this",
+    "that",
+    "my",
+    "your",
+    "our",
+    "his",
+    "her",
+    "their",
+    "english",
+    "french",
+    "german",
+    "italian",
+    "spanish",
+    "american",
+    "british",
+    "chinese",
+    "japanese",
+    "indian",
+    "russian",
+    "korean",
+    "dutch",
+    "polish",
+    "swedish",
+    "canadian",
+    "mexican",
+    "brazilian",
+    "australian",
+    "irish",
+    "scottish",
+    "welsh",
+    "african",
+    "asian",
+    "european",
+    "christian",
+    "muslim",
+    "jewish",
+    "catholic",
+    "male",
+    "female",
+    "single",
+    "married",
+    "retired",
+    "student",
+    "engineer",
+    "developer",
+    "programmer",
+    "teacher",
+    "doctor",
+    "nurse",
+    "manager",
+    "python",
+    "java",
+    "rust",
+    "gpt",
+    "chatgpt",
+    "assistant",
+    "ai",
+    "bot",
+    "user",
+    "admin",
+    "customer",
+    "team",
+    "dear",
+    "sir",
+    "madam",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "asked",
+    "said",
+    "says",
+    "wants",
+    "needs",
+    "told",
+    "gave",
+    "sent",
+    "is",
+    "was",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "has",
+    "had",
+    "did",
+    "does",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "today",
+    "tomorrow",
+    "yesterday",
+    "all",
+    "everyone",
+    "everybody",
+    "guys",
+    "folks",
+    "there's",
+    "it's",
+    "i'm",
+    "let's",
+    "what's",
+    "first",
+    "second",
+    "last",
+    "best",
+    "kind",
+    "warm",
+    "regards",
+    "sincerely",
+    "cheers",
+    "love",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(t: &str) -> Vec<&str> {
+        let names = Names::new(&[], &HashSet::new()).unwrap();
+        let intros = Intros::new().unwrap();
+        let mut v = Vec::new();
+        intros.scan(t, &names, &mut v);
+        v.iter().map(|s| &t[s.start..s.end]).collect()
+    }
+
+    #[test]
+    fn names_from_everywhere_in_personal_phrases() {
+        assert_eq!(
+            found("wrong answer  Hi, I'm Alderano Vitturi."),
+            vec!["Alderano Vitturi"]
+        );
+        assert_eq!(
+            found("Signed, Jolanda Soffici Hi, I need help"),
+            vec!["Jolanda Soffici"]
+        );
+        assert_eq!(
+            found("My manager Michèle Pineau asked me this."),
+            vec!["Michèle Pineau"]
+        );
+        assert_eq!(
+            found("This is for Inken Radisch's birthday."),
+            vec!["Inken Radisch"]
+        );
+        assert_eq!(found("Hi, I'm Giulia. Help me"), vec!["Giulia"]);
+        assert_eq!(found("Regards,\nSean O'Brien"), vec!["Sean O'Brien"]);
+    }
+
+    #[test]
+    fn ordinary_words_after_phrases_are_not_names() {
+        for t in [
+            "I'm Not sure what to do.",
+            "I am French and live here.",
+            "I'm Working on it.",
+            "This is for Python's birthday? no",
+            "A gift for Christmas and for New Year",
+            "for Todd Howard's games",
+            "I'm Happy.",
+        ] {
+            assert!(found(t).is_empty(), "{t:?}: {:?}", found(t));
+        }
+    }
+}
