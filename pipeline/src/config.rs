@@ -97,9 +97,36 @@ pub struct PiiConfig {
     pub pseudonym_key_env: String,
     /// Redaction per entity type: placeholder, pseudonym, mask or drop.
     pub strategies: BTreeMap<String, String>,
+    /// A name mentioned without personal context by at least this many distinct users in
+    /// a run is public knowledge and kept.
+    pub public_min_users: u64,
+    /// ... and by users of at least this many tenants (or of every tenant when the run
+    /// has fewer).
+    pub public_min_tenants: u64,
+    /// A name an answer brings up that the conversation's own messages never mention is
+    /// public knowledge (the model knew it).
+    pub public_from_answers: bool,
+    /// Places (countries, states, cities) without personal context are kept.
+    pub keep_places: bool,
+    /// URLs of public sites (no credentials, tokens, e-mail addresses or profile paths)
+    /// are kept.
+    pub keep_public_urls: bool,
+    /// Loopback, unspecified, documentation and public-resolver IP addresses are kept.
+    pub keep_reserved_ips: bool,
+    /// Dates without birth context are kept.
+    pub keep_dates: bool,
 }
 
 impl PiiConfig {
+    /// The redaction policy before the day's public names are known.
+    pub fn policy(&self) -> pii::Policy {
+        pii::Policy::new()
+            .keep_places(self.keep_places)
+            .keep_public_urls(self.keep_public_urls)
+            .keep_reserved_ips(self.keep_reserved_ips)
+            .keep_dates(self.keep_dates)
+    }
+
     /// The configured strategy of each entity type named in `[pii.strategies]`.
     pub fn strategies(&self) -> Result<Vec<(pii::EntityType, pii::Strategy)>> {
         self.strategies

@@ -127,7 +127,7 @@ impl Engine {
             .with_default_features()
             .build();
         let ctx = SessionContext::new_with_state(state);
-        let pii = Arc::new(PiiStats::default());
+        let pii = Arc::new(PiiStats::with_policy(config.pii.policy()));
         transforms::register_udfs(&ctx, scanner, Arc::clone(&pii));
         Ok(Engine {
             ctx,

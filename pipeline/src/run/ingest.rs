@@ -1,10 +1,14 @@
-//! ingest + redact: stream every log object through the line parser and the PII UDFs into
-//! staged Parquet tables. Raw text exists only inside this stage: the raw tables are
-//! dropped from the session before any SQL stage runs, so nothing downstream can read it.
+//! ingest + redact: stream every log object through the line parser once into local
+//! scratch, count over the whole day which names are public knowledge (distinct users and
+//! tenants per name mentioned without personal context), then redact with that decision
+//! into the staged Parquet tables. Unredacted text exists only inside this stage: its
+//! scratch files are deleted and its tables dropped from the session before any SQL stage
+//! runs, so nothing downstream can read it.
 
 use std::path::Path;
 use std::sync::Arc;
 
+use datafusion::arrow::array::AsArray;
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
@@ -12,6 +16,7 @@ use transforms::{log_table, IngestStats, LogKind};
 
 use super::discover::Inputs;
 use super::engine::{scratch_parquet, Engine};
+use crate::config::PiiConfig;
 use crate::store::Location;
 use crate::Result;
 
@@ -28,7 +33,7 @@ fn redact_sql(kind: LogKind) -> &'static str {
                     pii_redact_messages(messages) AS messages,
                     latency_ms, input_tokens, output_tokens,
                     pii_redact(metadata) AS metadata
-             FROM raw_interactions"
+             FROM unredacted_interactions"
         }
         LogKind::Feedback => {
             "SELECT _source, _line, _error, pii_redact(_raw) AS _raw,
@@ -36,7 +41,7 @@ fn redact_sql(kind: LogKind) -> &'static str {
                     pii_redact(comment) AS comment,
                     pii_redact(edited_output) AS edited_output,
                     pii_redact(metadata) AS metadata
-             FROM raw_feedback"
+             FROM unredacted_feedback"
         }
     }
 }
@@ -46,6 +51,55 @@ fn raw_name(kind: LogKind) -> &'static str {
         LogKind::Interactions => "raw_interactions",
         LogKind::Feedback => "raw_feedback",
     }
+}
+
+fn unredacted_name(kind: LogKind) -> &'static str {
+    match kind {
+        LogKind::Interactions => "unredacted_interactions",
+        LogKind::Feedback => "unredacted_feedback",
+    }
+}
+
+/// The parsed rows as they go to scratch: interactions also list the names and places
+/// each record mentions without personal context, for the day's count.
+fn parse_sql(kind: LogKind) -> &'static str {
+    match kind {
+        LogKind::Interactions => {
+            "SELECT *, pii_public_candidates(messages) AS _candidates FROM raw_interactions"
+        }
+        LogKind::Feedback => "SELECT * FROM raw_feedback",
+    }
+}
+
+/// Names and places public enough to keep: mentioned without personal context by at least
+/// `min_users` distinct users (user, else session, else interaction) of at least
+/// `min_tenants` tenants (capped at the number of tenants in the run), or brought up by an
+/// answer that the conversation never mentioned.
+fn public_sql(pii: &PiiConfig) -> String {
+    format!(
+        "WITH mentions AS (
+             SELECT COALESCE(user_id, session_id, interaction_id) AS who, tenant_id,
+                    unnest(_candidates) AS c
+             FROM unredacted_interactions WHERE _error IS NULL
+         ),
+         tenants AS (
+             SELECT COUNT(DISTINCT tenant_id) AS n
+             FROM unredacted_interactions WHERE _error IS NULL
+         ),
+         per_value AS (
+             SELECT get_field(c, 'entity_type') AS entity_type, get_field(c, 'value') AS value,
+                    COUNT(DISTINCT who) AS users, COUNT(DISTINCT tenant_id) AS tenants,
+                    bool_or(get_field(c, 'from_answer')) AS from_answer
+             FROM mentions GROUP BY 1, 2
+         )
+         SELECT entity_type, value
+         FROM per_value CROSS JOIN tenants
+         WHERE (users >= {users} AND per_value.tenants >= LEAST({tenants}, tenants.n))
+            OR ({answers} AND from_answer)",
+        users = pii.public_min_users,
+        tenants = pii.public_min_tenants,
+        answers = pii.public_from_answers,
+    )
 }
 
 /// Ingests and redacts both logs, registering `interactions_input`, `feedback_input`
@@ -58,12 +112,13 @@ pub async fn stage(
     inputs: &Inputs,
     batch_rows: usize,
     work: &Path,
+    pii: &PiiConfig,
 ) -> Result<Arc<IngestStats>> {
     let stats = Arc::new(IngestStats::default());
     let ctx = &engine.ctx;
+    let mut scratch = Vec::new();
     for kind in [LogKind::Interactions, LogKind::Feedback] {
         let files = inputs.files(kind).to_vec();
-        let staged = format!("staged_{}", kind.dir());
         let raw = log_table(
             Arc::clone(&source.store),
             kind,
@@ -73,11 +128,49 @@ pub async fn stage(
             ctx.copied_config().target_partitions(),
         )?;
         ctx.register_table(raw_name(kind), Arc::new(raw))?;
-        let redacted = ctx.sql(redact_sql(kind)).await?;
+        let parsed = ctx.sql(parse_sql(kind)).await?;
         if files.is_empty() {
+            ctx.register_table(unredacted_name(kind), parsed.into_view())?;
+        } else {
+            let path = work.join(format!("unredacted_{}.parquet", kind.dir()));
+            parsed
+                .write_parquet(
+                    &path.to_string_lossy(),
+                    DataFrameWriteOptions::new().with_single_file_output(true),
+                    Some(scratch_parquet()),
+                )
+                .await?;
+            ctx.register_parquet(
+                unredacted_name(kind),
+                &*path.to_string_lossy(),
+                ParquetReadOptions::default(),
+            )
+            .await?;
+            ctx.deregister_table(raw_name(kind))?;
+            scratch.push(path);
+        }
+    }
+    let public = ctx.sql(&public_sql(pii)).await?.collect().await?;
+    let mut values = Vec::new();
+    for batch in &public {
+        let (types, texts) = (batch.column(0).as_string::<i32>(), batch.column(1).as_string::<i32>());
+        for i in 0..batch.num_rows() {
+            if let Ok(t) = types.value(i).parse::<pii::EntityType>() {
+                values.push((t, texts.value(i).to_string()));
+            }
+        }
+    }
+    tracing::info!(public_values = values.len(), "public names counted");
+    engine.pii.set_policy(pii.policy().public_values(values));
+
+    for kind in [LogKind::Interactions, LogKind::Feedback] {
+        let staged = format!("staged_{}", kind.dir());
+        let redacted = ctx.sql(redact_sql(kind)).await?;
+        if inputs.files(kind).is_empty() {
             // No objects: an empty table of the redacted schema keeps the SQL uniform.
             let schema = Arc::new(redacted.schema().as_arrow().clone());
             ctx.register_table(&staged, Arc::new(MemTable::try_new(schema, vec![vec![]])?))?;
+            ctx.deregister_table(raw_name(kind))?;
         } else {
             let path = work.join(format!("{staged}.parquet"));
             let path = path.to_string_lossy();
@@ -91,8 +184,13 @@ pub async fn stage(
             ctx.register_parquet(&staged, &*path, ParquetReadOptions::default())
                 .await?;
         }
-        ctx.deregister_table(raw_name(kind))?;
+        ctx.deregister_table(unredacted_name(kind))?;
         register_views(ctx, kind, &staged).await?;
+    }
+    for path in scratch {
+        std::fs::remove_file(&path).map_err(|e| {
+            anyhow::anyhow!("cannot remove scratch file {}: {e}", path.display())
+        })?;
     }
     Ok(stats)
 }

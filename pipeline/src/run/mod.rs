@@ -200,6 +200,7 @@ async fn run_stages(
         inputs,
         config.engine.batch_rows,
         &work.path,
+        &config.pii,
     )
     .await?;
     timings.lap("ingest+redact");
@@ -247,6 +248,12 @@ async fn run_stages(
     report.pii_findings = engine
         .pii
         .by_type()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    report.pii_kept_public = engine
+        .pii
+        .kept_public()
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
@@ -339,7 +346,7 @@ async fn validate_sql(config: &Config, scanner: Arc<pii::Scanner>) -> Result<()>
         prefix: Default::default(),
         url: "memory://".into(),
     };
-    ingest::stage(&engine, &empty, &Inputs::default(), 1, &work.path).await?;
+    ingest::stage(&engine, &empty, &Inputs::default(), 1, &work.path, &config.pii).await?;
     history::register(&engine.ctx, None, "validate", 0).await?;
     let mut params = config.params.clone();
     params.insert("run_id".into(), toml::Value::String("validate".into()));

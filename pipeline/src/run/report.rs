@@ -111,8 +111,11 @@ pub struct Report {
     /// the next one), `carried_in` from the previous run's backlog and how many of those
     /// this run `published`.
     pub regression_backlog: BTreeMap<String, u64>,
-    /// PII findings per entity type.
+    /// PII findings per entity type (redacted).
     pub pii_findings: BTreeMap<String, u64>,
+    /// Findings per entity type kept as public: names many users mention, places without
+    /// personal context, public URLs, reserved IP addresses, dates that are not birth dates.
+    pub pii_kept_public: BTreeMap<String, u64>,
     /// Strings scanned and strings with findings.
     pub pii_values: BTreeMap<String, u64>,
     /// Quality gates and their verdicts.
@@ -401,6 +404,12 @@ impl Report {
         }
         for (t, n) in &self.pii_findings {
             let _ = writeln!(md, "- {t}: {n}");
+        }
+        if !self.pii_kept_public.is_empty() {
+            let _ = writeln!(md, "\nKept as public (no personal context; see `[pii]`):\n");
+            for (t, n) in &self.pii_kept_public {
+                let _ = writeln!(md, "- {t}: {n}");
+            }
         }
         let _ = writeln!(md, "\n## Gates\n");
         for (name, v) in &self.gates {

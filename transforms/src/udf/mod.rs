@@ -26,9 +26,13 @@ pub fn udfs(scanner: Arc<::pii::Scanner>, stats: Arc<PiiStats>) -> Vec<ScalarUDF
             Arc::clone(&scanner),
             Arc::clone(&stats),
         )),
-        ScalarUDF::new_from_impl(pii::RedactMessages::new(Arc::clone(&scanner), stats)),
+        ScalarUDF::new_from_impl(pii::RedactMessages::new(
+            Arc::clone(&scanner),
+            Arc::clone(&stats),
+        )),
         ScalarUDF::new_from_impl(pii::DroppedTypes::new(&scanner)),
-        ScalarUDF::new_from_impl(pii::ScanTypes::new(scanner)),
+        ScalarUDF::new_from_impl(pii::PublicCandidates::new(Arc::clone(&scanner))),
+        ScalarUDF::new_from_impl(pii::ScanTypes::new(scanner, stats)),
     ];
     all.extend(stage_udfs());
     all

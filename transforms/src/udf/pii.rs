@@ -2,18 +2,24 @@
 //!
 //! `pii_redact(text)` scrubs one string column; `pii_redact_messages(messages)` scrubs the
 //! `content` of every message in a chat, numbering placeholders per record so that the
-//! same address in two turns becomes the same `<EMAIL_ADDRESS_1>`. Findings are counted per
-//! entity type into [`PiiStats`] for the run report; values are never recorded.
+//! same address in two turns becomes the same `<EMAIL_ADDRESS_1>`. Both take the run's
+//! public-versus-personal decisions ([`PiiStats::set_policy`]): `pii_public_candidates`
+//! lists the names and places a record mentions without personal context, the run counts
+//! distinct users per value over the day, and the values public enough are kept. Findings,
+//! and findings kept as public, are counted per entity type into [`PiiStats`] for the run
+//! report; values are never recorded.
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, RwLock};
 
-use ::pii::{EntityType, RecordContext, Scanner, Strategy};
+use ::pii::{Class, EntityType, Policy, RecordContext, Scanner, Strategy};
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, ListArray, StringArray, StringBuilder, StructArray,
+    Array, ArrayRef, AsArray, BooleanBuilder, ListArray, ListBuilder, StringArray, StringBuilder,
+    StructArray, StructBuilder,
 };
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{DataType, Field, Fields};
 use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, TypeSignature, Volatility,
@@ -21,20 +27,53 @@ use datafusion::logical_expr::{
 
 use crate::schema;
 
-/// Findings per entity type, accumulated over every batch the UDFs see.
-#[derive(Debug, Default)]
+/// The run's redaction policy, and findings per entity type accumulated over every batch
+/// the UDFs see.
+#[derive(Debug)]
 pub struct PiiStats {
     inner: Mutex<PiiCounts>,
+    policy: RwLock<Arc<Policy>>,
+}
+
+impl Default for PiiStats {
+    fn default() -> Self {
+        PiiStats::with_policy(Policy::new())
+    }
 }
 
 #[derive(Debug, Default, Clone)]
 struct PiiCounts {
     by_type: BTreeMap<&'static str, u64>,
+    kept_public: BTreeMap<&'static str, u64>,
     values_scanned: u64,
     values_redacted: u64,
 }
 
 impl PiiStats {
+    /// Counters starting at zero, redacting as `policy` decides.
+    pub fn with_policy(policy: Policy) -> Self {
+        PiiStats {
+            inner: Mutex::default(),
+            policy: RwLock::new(Arc::new(policy)),
+        }
+    }
+
+    /// Replaces the policy the redaction and scan UDFs apply from their next batch on (the
+    /// run sets it once the day's public names are counted).
+    pub fn set_policy(&self, policy: Policy) {
+        *self.policy.write().expect("pii policy poisoned") = Arc::new(policy);
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> Arc<Policy> {
+        Arc::clone(&self.policy.read().expect("pii policy poisoned"))
+    }
+
+    /// Findings kept as public (not redacted) per Presidio entity name.
+    pub fn kept_public(&self) -> BTreeMap<&'static str, u64> {
+        self.lock().kept_public.clone()
+    }
+
     /// Findings per Presidio entity name.
     pub fn by_type(&self) -> BTreeMap<&'static str, u64> {
         self.lock().by_type.clone()
@@ -57,6 +96,9 @@ impl PiiStats {
         for (k, v) in local.by_type {
             *c.by_type.entry(k).or_default() += v;
         }
+        for (k, v) in local.kept_public {
+            *c.kept_public.entry(k).or_default() += v;
+        }
     }
 }
 
@@ -65,13 +107,17 @@ impl PiiCounts {
         for (t, n) in ctx.counts() {
             *self.by_type.entry(t.as_str()).or_default() += n as u64;
         }
+        for (t, n) in ctx.kept() {
+            *self.kept_public.entry(t.as_str()).or_default() += n as u64;
+        }
     }
 }
 
 /// Redacts each string of `texts` into `out`; `records` gives the index ranges that share
-/// placeholder numbering (one range per record).
+/// placeholder numbering and personal-context names (one range per record).
 fn redact_ranges(
     scanner: &Scanner,
+    policy: &Policy,
     texts: &StringArray,
     records: impl Iterator<Item = std::ops::Range<usize>>,
     counts: &mut PiiCounts,
@@ -89,13 +135,16 @@ fn redact_ranges(
         // Entries outside any record (sliced list values) are copied untouched.
         (next..range.start).for_each(|i| copy(&mut out, i));
         let mut ctx = RecordContext::new();
+        let present: Vec<usize> = range.clone().filter(|&i| !texts.is_null(i)).collect();
+        let values: Vec<&str> = present.iter().map(|&i| texts.value(i)).collect();
+        let mut redacted = scanner.redact_record(&values, &mut ctx, policy).into_iter();
         for i in range.clone() {
             if texts.is_null(i) {
                 out.append_null();
                 continue;
             }
             counts.values_scanned += 1;
-            match scanner.redact_in(texts.value(i), &mut ctx) {
+            match redacted.next().flatten() {
                 Some(red) => {
                     counts.values_redacted += 1;
                     out.append_value(red)
@@ -163,6 +212,7 @@ impl ScalarUDFImpl for RedactText {
         let mut counts = PiiCounts::default();
         let out = redact_ranges(
             &self.scanner,
+            &self.stats.policy(),
             texts,
             (0..texts.len()).map(|i| i..i + 1),
             &mut counts,
@@ -220,6 +270,7 @@ impl ScalarUDFImpl for RedactMessages {
         let mut counts = PiiCounts::default();
         let redacted = redact_ranges(
             &self.scanner,
+            &self.stats.policy(),
             content.as_string::<i32>(),
             records,
             &mut counts,
@@ -252,11 +303,12 @@ impl ScalarUDFImpl for RedactMessages {
 #[derive(Debug)]
 pub(super) struct ScanTypes {
     scanner: Arc<Scanner>,
+    stats: Arc<PiiStats>,
     signature: Signature,
 }
 
 impl ScanTypes {
-    pub fn new(scanner: Arc<Scanner>) -> Self {
+    pub fn new(scanner: Arc<Scanner>, stats: Arc<PiiStats>) -> Self {
         let signature = Signature::one_of(
             vec![
                 TypeSignature::Exact(vec![DataType::Utf8]),
@@ -264,12 +316,18 @@ impl ScanTypes {
             ],
             Volatility::Immutable,
         );
-        ScanTypes { scanner, signature }
+        ScanTypes {
+            scanner,
+            stats,
+            signature,
+        }
     }
 
-    fn types_of(&self, texts: &mut dyn Iterator<Item = &str>) -> Option<String> {
+    /// The types the redaction would have replaced: the gate and redaction share one
+    /// policy, so a kept public name never fails a run.
+    fn types_of(&self, policy: &Policy, texts: &mut dyn Iterator<Item = &str>) -> Option<String> {
         let mut found: Vec<&'static str> = texts
-            .flat_map(|t| self.scanner.detect(t))
+            .flat_map(|t| self.scanner.detect_with(t, policy))
             .map(|s| s.entity_type.as_str())
             .collect();
         found.sort_unstable();
@@ -302,7 +360,8 @@ impl ScalarUDFImpl for ScanTypes {
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let array = args.args[0].to_array(args.number_rows)?;
-        let out = per_row(&array, "pii_scan", |texts| self.types_of(texts))?;
+        let policy = self.stats.policy();
+        let out = per_row(&array, "pii_scan", |texts| self.types_of(&policy, texts))?;
         Ok(ColumnarValue::Array(Arc::new(out)))
     }
 }
@@ -437,5 +496,123 @@ impl ScalarUDFImpl for DroppedTypes {
             })
             .collect();
         Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+}
+
+/// `pii_public_candidates(messages) -> list<{entity_type, value, from_answer}>`: the names
+/// and places a record mentions without personal context, in their normal form, once per
+/// record. `from_answer` is true when the value appears in an assistant message and in no
+/// user or system message of the record: the model brought it up, so it is public
+/// knowledge. The run counts distinct users per value over the day from this list.
+#[derive(Debug)]
+pub(super) struct PublicCandidates {
+    scanner: Arc<Scanner>,
+    signature: Signature,
+}
+
+impl PublicCandidates {
+    pub fn new(scanner: Arc<Scanner>) -> Self {
+        let signature = Signature::exact(vec![schema::messages_type()], Volatility::Immutable);
+        PublicCandidates { scanner, signature }
+    }
+
+    fn fields() -> Fields {
+        Fields::from(vec![
+            Field::new("entity_type", DataType::Utf8, false),
+            Field::new("value", DataType::Utf8, false),
+            Field::new("from_answer", DataType::Boolean, false),
+        ])
+    }
+}
+
+scanner_udf_boilerplate!(PublicCandidates);
+
+impl ScalarUDFImpl for PublicCandidates {
+    fn name(&self) -> &str {
+        "pii_public_candidates"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::List(Arc::new(Field::new(
+            "item",
+            DataType::Struct(Self::fields()),
+            true,
+        ))))
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let array = args.args[0].to_array(args.number_rows)?;
+        let Some(list) = array.as_list_opt::<i32>() else {
+            return exec_err!("pii_public_candidates expects a list of {{role, content}}");
+        };
+        let values = list.values().as_struct();
+        let (Some(role), Some(content)) =
+            (values.column_by_name("role"), values.column_by_name("content"))
+        else {
+            return exec_err!("pii_public_candidates: messages need `role` and `content`");
+        };
+        let (role, content) = (role.as_string::<i32>(), content.as_string::<i32>());
+        let builder = StructBuilder::new(
+            Self::fields(),
+            vec![
+                Box::new(StringBuilder::new()),
+                Box::new(StringBuilder::new()),
+                Box::new(BooleanBuilder::new()),
+            ],
+        );
+        let mut out = ListBuilder::new(builder).with_field(Arc::new(Field::new(
+            "item",
+            DataType::Struct(Self::fields()),
+            true,
+        )));
+        let offsets = list.value_offsets();
+        for i in 0..list.len() {
+            if list.is_null(i) {
+                out.append(false);
+                continue;
+            }
+            // value -> seen in a non-assistant message
+            let mut seen: Vec<(EntityType, String, bool)> = Vec::new();
+            let mut asked: HashSet<(EntityType, String)> = HashSet::new();
+            for j in offsets[i] as usize..offsets[i + 1] as usize {
+                if content.is_null(j) {
+                    continue;
+                }
+                let text = content.value(j);
+                let assistant = !role.is_null(j) && role.value(j) == "assistant";
+                for m in self.scanner.mentions(text) {
+                    let t = m.span.entity_type;
+                    let v = ::pii::normal_form(t, &text[m.span.start..m.span.end]);
+                    if !assistant {
+                        asked.insert((t, v.clone()));
+                    }
+                    if matches!(m.class, Class::Name | Class::Place)
+                        && !seen.iter().any(|(st, sv, _)| *st == t && *sv == v)
+                    {
+                        seen.push((t, v, assistant));
+                    }
+                }
+            }
+            let entries = out.values();
+            for (t, v, assistant) in seen {
+                let from_answer = assistant && !asked.contains(&(t, v.clone()));
+                entries
+                    .field_builder::<StringBuilder>(0)
+                    .expect("entity_type")
+                    .append_value(t.as_str());
+                entries
+                    .field_builder::<StringBuilder>(1)
+                    .expect("value")
+                    .append_value(&v);
+                entries
+                    .field_builder::<BooleanBuilder>(2)
+                    .expect("from_answer")
+                    .append_value(from_answer);
+                entries.append(true);
+            }
+            out.append(true);
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
     }
 }
