@@ -257,10 +257,27 @@ const PERSON_BEFORE: &[&str] = &[
     "text",
 ];
 
+/// Whether the phrase ending the window `w` (taken before `start`) opens a quotation:
+/// “Hey, Jake!” in a story is dialogue between characters, not a greeting to a person.
+fn quoted(b: &[u8], start: usize, phrase: &str) -> bool {
+    let mut e = start;
+    while e > 0 && matches!(b[e - 1], b' ' | b'\t' | b',' | b':' | b'\n' | b'\r' | b'-') {
+        e -= 1;
+    }
+    let mut k = e.saturating_sub(phrase.len());
+    while k > 0 && b[k - 1] == b' ' {
+        k -= 1;
+    }
+    k > 0 && (b[k - 1] == b'"' || (k >= 3 && matches!(&b[k - 3..k], [0xE2, 0x80, 0x9C | 0x98])))
+}
+
 /// Whether the name `s` stands in a personal context.
 fn person_context(b: &[u8], s: &Span, spans: &[Span]) -> bool {
     let w = before(b, s.start, 48);
-    if PERSON_BEFORE.iter().any(|p| ends_with_word(&w, p)) {
+    if let Some(p) = PERSON_BEFORE.iter().find(|p| ends_with_word(&w, p)) {
+        if quoted(b, s.start, p) {
+            return false;
+        }
         // "from"/"to" count only as message headers: at a line start.
         let header = |p: &str| {
             ends_with_word(&w, p) && {
@@ -281,7 +298,7 @@ fn person_context(b: &[u8], s: &Span, spans: &[Span]) -> bool {
             }
         }
     }
-    if greeting_before(b, s.start) && closes_greeting(b, s.end) {
+    if greeting_before(b, s.start) && closes_greeting(b, s.end) && !greeting_quoted(b, s.start) {
         return true;
     }
     // "for Jane's birthday", "Jane (my manager)", "Jane, my sister".
@@ -304,6 +321,18 @@ fn person_context(b: &[u8], s: &Span, spans: &[Span]) -> bool {
         ) && (o.start >= s.end && o.start - s.end <= 60
             || o.end <= s.start && s.start - o.end <= 60)
     })
+}
+
+/// A greeting right before `start` that opens a quotation (“Hey, Jake!”).
+fn greeting_quoted(b: &[u8], start: usize) -> bool {
+    let mut k = start;
+    while k > 0 && matches!(b[k - 1], b' ' | b',') {
+        k -= 1;
+    }
+    while k > 0 && b[k - 1].is_ascii_alphabetic() {
+        k -= 1;
+    }
+    k > 0 && (b[k - 1] == b'"' || (k >= 3 && matches!(&b[k - 3..k], [0xE2, 0x80, 0x9C | 0x98])))
 }
 
 /// Phrases before a place that make it where the writer (or someone they know) lives.

@@ -246,7 +246,13 @@ impl Scanner {
         let places = on(EntityType::Location).then_some(&self.location);
         self.names.scan(text, classes, places, &mut soft);
         if on(EntityType::Person) {
-            self.intros.scan(text, &self.names, &mut soft);
+            // An introduction says "person": a place or word reading inside it yields.
+            let mut intro = Vec::new();
+            self.intros.scan(text, &self.names, &mut intro);
+            if !intro.is_empty() {
+                soft.retain(|s| !intro.iter().any(|i| i.start < s.end && s.start < i.end));
+                soft.extend(intro);
+            }
         }
         // Inside code, identifiers are not names or places and only literals are secrets.
         let code = code::regions(b);
@@ -254,6 +260,12 @@ impl Scanner {
             soft.retain(|s| !code::inside(&code, s.start, s.end));
         }
         cands.retain(|s| !identifier_secret(b, s));
+        if !code.is_empty() {
+            // "ID > 0 LIMIT 1;" is no street address.
+            cands.retain(|s| {
+                s.entity_type != EntityType::Location || !code::inside(&code, s.start, s.end)
+            });
+        }
         let soft_keys: Vec<(usize, usize, EntityType)> = soft
             .iter()
             .map(|s| (s.start, s.end, s.entity_type))

@@ -220,9 +220,8 @@ impl Intros {
                 }
                 // An inner hyphen or apostrophe joins (Jean-Luc, O'Brien); `'s` ends a possessive.
                 let joiner = e < b.len() && matches!(b[e], b'-' | b'\'');
-                let possessive_s = joiner
-                    && b.get(e + 1) == Some(&b's')
-                    && letter_at(text, e + 2).is_none();
+                let possessive_s =
+                    joiner && b.get(e + 1) == Some(&b's') && letter_at(text, e + 2).is_none();
                 if joiner && letter_at(text, e + 1).is_some() && !possessive_s {
                     e += 1;
                     continue;

@@ -548,7 +548,9 @@ impl Names {
             };
             if let Some((e, _, true)) = place {
                 // A multi-word place ("United States") or a place that is not a name.
-                if e > tok.word_end || tok.flags & (FIRST | LAST) == 0 {
+                // A lone surname that is also a place standing alone ("When Greenland is
+                // white") is the place.
+                if e > tok.word_end || tok.flags & FIRST == 0 {
                     push_place(out, e);
                     last_end = e;
                     i = e;

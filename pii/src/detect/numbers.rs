@@ -372,7 +372,10 @@ fn classify(
             let trunk = b[g[0].start] == b'0' && (9..=12).contains(&digits);
             let grouped =
                 k >= 3 && (8..=12).contains(&digits) && short_groups == 0 && !mixed && !thousands;
+            // "0.74269533" is a decimal fraction, not a trunk-prefixed number.
+            let decimal = k == 2 && g[1].sep == b'.' && g[0].len() <= 2;
             !years
+                && !decimal
                 && !repeated
                 && short_groups <= 1
                 && l.iter().all(|&x| x <= 8)

@@ -73,8 +73,10 @@ fn parse_sql(kind: LogKind) -> &'static str {
 
 /// Names and places public enough to keep: mentioned without personal context by at least
 /// `min_users` distinct users (user, else session, else interaction) of at least
-/// `min_tenants` tenants (capped at the number of tenants in the run), or brought up by an
-/// answer that the conversation never mentioned.
+/// `min_tenants` tenants (capped at the number of tenants in the run), or by that many
+/// users only through the application's own system prompt (a persona or product name of
+/// one tenant's template), or brought up by an answer that the conversation never
+/// mentioned.
 fn public_sql(pii: &PiiConfig) -> String {
     format!(
         "WITH mentions AS (
@@ -89,12 +91,14 @@ fn public_sql(pii: &PiiConfig) -> String {
          per_value AS (
              SELECT get_field(c, 'entity_type') AS entity_type, get_field(c, 'value') AS value,
                     COUNT(DISTINCT who) AS users, COUNT(DISTINCT tenant_id) AS tenants,
-                    bool_or(get_field(c, 'from_answer')) AS from_answer
+                    bool_or(get_field(c, 'source') = 'answer') AS from_answer,
+                    bool_and(get_field(c, 'source') = 'system') AS system_only
              FROM mentions GROUP BY 1, 2
          )
          SELECT entity_type, value
          FROM per_value CROSS JOIN tenants
-         WHERE (users >= {users} AND per_value.tenants >= LEAST({tenants}, tenants.n))
+         WHERE (users >= {users}
+                AND (per_value.tenants >= LEAST({tenants}, tenants.n) OR system_only))
             OR ({answers} AND from_answer)",
         users = pii.public_min_users,
         tenants = pii.public_min_tenants,
@@ -105,7 +109,8 @@ fn public_sql(pii: &PiiConfig) -> String {
 /// Ingests and redacts both logs, registering `interactions_input`, `feedback_input`
 /// (this run's good rows; [`super::history`] adds late rows to make `interactions` and
 /// `feedback`) and `quarantined_interactions`, `quarantined_feedback` (source, line,
-/// reason, redacted text).
+/// reason, redacted text). The day's public names are counted between parsing and
+/// redaction and become the run's policy ([`transforms::PiiStats::set_policy`]).
 pub async fn stage(
     engine: &Engine,
     source: &Location,
@@ -153,7 +158,10 @@ pub async fn stage(
     let public = ctx.sql(&public_sql(pii)).await?.collect().await?;
     let mut values = Vec::new();
     for batch in &public {
-        let (types, texts) = (batch.column(0).as_string::<i32>(), batch.column(1).as_string::<i32>());
+        let (types, texts) = (
+            batch.column(0).as_string::<i32>(),
+            batch.column(1).as_string::<i32>(),
+        );
         for i in 0..batch.num_rows() {
             if let Ok(t) = types.value(i).parse::<pii::EntityType>() {
                 values.push((t, texts.value(i).to_string()));
@@ -188,9 +196,8 @@ pub async fn stage(
         register_views(ctx, kind, &staged).await?;
     }
     for path in scratch {
-        std::fs::remove_file(&path).map_err(|e| {
-            anyhow::anyhow!("cannot remove scratch file {}: {e}", path.display())
-        })?;
+        std::fs::remove_file(&path)
+            .map_err(|e| anyhow::anyhow!("cannot remove scratch file {}: {e}", path.display()))?;
     }
     Ok(stats)
 }

@@ -346,7 +346,15 @@ async fn validate_sql(config: &Config, scanner: Arc<pii::Scanner>) -> Result<()>
         prefix: Default::default(),
         url: "memory://".into(),
     };
-    ingest::stage(&engine, &empty, &Inputs::default(), 1, &work.path, &config.pii).await?;
+    ingest::stage(
+        &engine,
+        &empty,
+        &Inputs::default(),
+        1,
+        &work.path,
+        &config.pii,
+    )
+    .await?;
     history::register(&engine.ctx, None, "validate", 0).await?;
     let mut params = config.params.clone();
     params.insert("run_id".into(), toml::Value::String("validate".into()));

@@ -10,14 +10,14 @@
 //! report; values are never recorded.
 
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
 use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, RwLock};
 
 use ::pii::{Class, EntityType, Policy, RecordContext, Scanner, Strategy};
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanBuilder, ListArray, ListBuilder, StringArray, StringBuilder,
-    StructArray, StructBuilder,
+    Array, ArrayRef, AsArray, ListArray, ListBuilder, StringArray, StringBuilder, StructArray,
+    StructBuilder,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Fields};
 use datafusion::common::{exec_err, Result};
@@ -499,11 +499,11 @@ impl ScalarUDFImpl for DroppedTypes {
     }
 }
 
-/// `pii_public_candidates(messages) -> list<{entity_type, value, from_answer}>`: the names
-/// and places a record mentions without personal context, in their normal form, once per
-/// record. `from_answer` is true when the value appears in an assistant message and in no
-/// user or system message of the record: the model brought it up, so it is public
-/// knowledge. The run counts distinct users per value over the day from this list.
+/// `pii_public_candidates(messages) -> list<{entity_type, value, source}>`: the names and
+/// places a record mentions without personal context, in their normal form, once per
+/// record. `source` says who brought the value up: `user` when any user (or tool) message
+/// mentions it, else `system` (the application's prompt), else `answer` (the model, unprompted:
+/// public knowledge). The run counts distinct users per value over the day from this list.
 #[derive(Debug)]
 pub(super) struct PublicCandidates {
     scanner: Arc<Scanner>,
@@ -520,7 +520,7 @@ impl PublicCandidates {
         Fields::from(vec![
             Field::new("entity_type", DataType::Utf8, false),
             Field::new("value", DataType::Utf8, false),
-            Field::new("from_answer", DataType::Boolean, false),
+            Field::new("source", DataType::Utf8, false),
         ])
     }
 }
@@ -547,9 +547,10 @@ impl ScalarUDFImpl for PublicCandidates {
             return exec_err!("pii_public_candidates expects a list of {{role, content}}");
         };
         let values = list.values().as_struct();
-        let (Some(role), Some(content)) =
-            (values.column_by_name("role"), values.column_by_name("content"))
-        else {
+        let (Some(role), Some(content)) = (
+            values.column_by_name("role"),
+            values.column_by_name("content"),
+        ) else {
             return exec_err!("pii_public_candidates: messages need `role` and `content`");
         };
         let (role, content) = (role.as_string::<i32>(), content.as_string::<i32>());
@@ -558,7 +559,7 @@ impl ScalarUDFImpl for PublicCandidates {
             vec![
                 Box::new(StringBuilder::new()),
                 Box::new(StringBuilder::new()),
-                Box::new(BooleanBuilder::new()),
+                Box::new(StringBuilder::new()),
             ],
         );
         let mut out = ListBuilder::new(builder).with_field(Arc::new(Field::new(
@@ -572,43 +573,59 @@ impl ScalarUDFImpl for PublicCandidates {
                 out.append(false);
                 continue;
             }
-            // value -> seen in a non-assistant message
-            let mut seen: Vec<(EntityType, String, bool)> = Vec::new();
-            let mut asked: HashSet<(EntityType, String)> = HashSet::new();
+            // Each candidate value once, with the most personal source that mentions it
+            // (any finding counts as a mention, whatever its class).
+            let mut seen: Vec<(EntityType, String)> = Vec::new();
+            let mut by_user: HashSet<(EntityType, String)> = HashSet::new();
+            let mut by_system: HashSet<(EntityType, String)> = HashSet::new();
             for j in offsets[i] as usize..offsets[i + 1] as usize {
                 if content.is_null(j) {
                     continue;
                 }
                 let text = content.value(j);
-                let assistant = !role.is_null(j) && role.value(j) == "assistant";
+                let r = if role.is_null(j) {
+                    "user"
+                } else {
+                    role.value(j)
+                };
                 for m in self.scanner.mentions(text) {
                     let t = m.span.entity_type;
-                    let v = ::pii::normal_form(t, &text[m.span.start..m.span.end]);
-                    if !assistant {
-                        asked.insert((t, v.clone()));
+                    let key = (t, ::pii::normal_form(t, &text[m.span.start..m.span.end]));
+                    match r {
+                        "assistant" => {}
+                        "system" | "developer" => {
+                            by_system.insert(key.clone());
+                        }
+                        _ => {
+                            by_user.insert(key.clone());
+                        }
                     }
-                    if matches!(m.class, Class::Name | Class::Place)
-                        && !seen.iter().any(|(st, sv, _)| *st == t && *sv == v)
-                    {
-                        seen.push((t, v, assistant));
+                    if matches!(m.class, Class::Name | Class::Place) && !seen.contains(&key) {
+                        seen.push(key);
                     }
                 }
             }
             let entries = out.values();
-            for (t, v, assistant) in seen {
-                let from_answer = assistant && !asked.contains(&(t, v.clone()));
+            for key in seen {
+                let source = if by_user.contains(&key) {
+                    "user"
+                } else if by_system.contains(&key) {
+                    "system"
+                } else {
+                    "answer"
+                };
                 entries
                     .field_builder::<StringBuilder>(0)
                     .expect("entity_type")
-                    .append_value(t.as_str());
+                    .append_value(key.0.as_str());
                 entries
                     .field_builder::<StringBuilder>(1)
                     .expect("value")
-                    .append_value(&v);
+                    .append_value(&key.1);
                 entries
-                    .field_builder::<BooleanBuilder>(2)
-                    .expect("from_answer")
-                    .append_value(from_answer);
+                    .field_builder::<StringBuilder>(2)
+                    .expect("source")
+                    .append_value(source);
                 entries.append(true);
             }
             out.append(true);
