@@ -10,7 +10,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use super::names::{letter_at, letter_before, Names};
 use crate::{EntityType, Span};
 
-const WORLD_GIVEN: &str = include_str!("../../../data/dictionaries/given_names_world.txt");
+pub(crate) const WORLD_GIVEN: &str =
+    include_str!("../../../data/dictionaries/given_names_world.txt");
 
 /// Words of a relation that make the next name someone the writer knows.
 pub(crate) const RELATIONS: &[&str] = &[
@@ -148,7 +149,7 @@ impl Intros {
             .build(&pats)?;
         let given = WORLD_GIVEN
             .lines()
-            .map(|l| l.trim().to_lowercase())
+            .map(|l| l.trim_end_matches("\tw").trim().to_lowercase())
             .filter(|l| l.len() > 2)
             .collect();
         Ok(Intros {

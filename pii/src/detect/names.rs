@@ -415,6 +415,8 @@ pub(crate) struct Names {
     strong: Phrases,
     weak: Phrases,
     place: Phrases,
+    /// Given names of other countries written with non-ASCII letters, lower case.
+    world: HashSet<String>,
 }
 
 impl Names {
@@ -429,6 +431,14 @@ impl Names {
             }
         };
         add(FIRST_NAMES, FIRST);
+        // Given names of other countries: plain ASCII ones (the word-key fast path) that are
+        // not also common English words (those are marked `w` in the list).
+        let world: String = super::intros::WORLD_GIVEN
+            .lines()
+            .filter(|l| !l.ends_with("\tw") && l.bytes().all(|c| c.is_ascii_alphabetic()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        add(&world, FIRST);
         add(LAST_NAMES, LAST);
         add(AMBIGUOUS, AMBIG);
         add(&STOP.join("\n"), STOPW);
@@ -472,6 +482,11 @@ impl Names {
             strong: Phrases::new(STRONG_INTROS),
             weak: Phrases::new(WEAK_INTROS),
             place: Phrases::new(PLACE_BEFORE),
+            world: super::intros::WORLD_GIVEN
+                .lines()
+                .filter(|l| !l.ends_with("\tw") && !l.is_ascii())
+                .map(str::to_lowercase)
+                .collect(),
         })
     }
 
@@ -635,6 +650,12 @@ impl Names {
             // Unknown word: strip a possessive.
             if let Some(p) = possessive_at(text, i, word_end) {
                 end = p;
+            }
+            // Given names with letters beyond ASCII (František, Jindřich, Zoé).
+            if !text.as_bytes()[i..end].is_ascii()
+                && self.world.contains(&text[i..end].to_lowercase())
+            {
+                flags = FIRST;
             }
         }
         Some(Token {
