@@ -4,13 +4,17 @@
 -- Inputs:     deduped, scored, previous_banks.
 -- Parameters: fewshot_min_score, fewshot_max_examples, fewshot_token_budget,
 --             fewshot_max_example_tokens, fewshot_mmr_lambda, fewshot_per_prompt_version,
---             minhash_num_perm, minhash_ngram.
+--             minhash_num_perm, minhash_ngram, fewshot_redacted_weight,
+--             fewshot_exclude_redacted.
 -- Only positive labels. fw_mmr picks by maximal marginal relevance: each next example
 -- maximises lambda * score / best score - (1 - lambda) * its largest MinHash similarity
 -- to the examples already picked, among those that still fit the budget; rank is the
 -- order of picking (ties by example_id, so banks are deterministic).
 -- tokens: fw_token_estimate of input + output (characters / 4, rounded up).
 -- An edited answer, when there is one, is the better output to imitate.
+-- An example whose text needed redaction (it holds a placeholder such as <US_SSN_1>) is a
+-- poor demonstration: MMR sees its score times fewshot_redacted_weight, so clean examples
+-- are picked first; fewshot_exclude_redacted leaves such examples out altogether.
 WITH fresh AS (
     SELECT d.task,
            CASE WHEN ${fewshot_per_prompt_version} THEN COALESCE(d.prompt_version, '') ELSE '' END
@@ -45,19 +49,23 @@ kept AS (
 ),
 pool AS (
     SELECT p.*, fw_normalize(p.input) AS prompt_key,
-           fw_token_estimate(p.input) + fw_token_estimate(p.output) AS tokens
+           fw_token_estimate(p.input) + fw_token_estimate(p.output) AS tokens,
+           regexp_like(p.input || ' ' || p.output, '<[A-Z][A-Z_]*_[0-9a-f]+>') AS redacted
     FROM (SELECT * FROM fresh UNION ALL SELECT * FROM kept) p
 ),
 banks AS (
     SELECT task, bank_version,
            fw_mmr(
                array_agg(named_struct(
-                   'id', example_id, 'score', score, 'tokens', tokens,
+                   'id', example_id,
+                   'score', CASE WHEN redacted THEN score * ${fewshot_redacted_weight} ELSE score END,
+                   'tokens', tokens,
                    'sig', fw_minhash(prompt_key, ${minhash_num_perm}, ${minhash_ngram}))),
                ${fewshot_max_examples}, ${fewshot_token_budget}, ${fewshot_mmr_lambda}
            ) AS picks
     FROM pool
     WHERE tokens <= ${fewshot_max_example_tokens}
+      AND NOT (${fewshot_exclude_redacted} AND redacted)
     GROUP BY task, bank_version
 ),
 picked AS (

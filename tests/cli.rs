@@ -149,6 +149,97 @@ fn pii_detect_and_redact_speak_the_bench_format() {
     assert_eq!(rows[0]["text"], "héllo — mail <EMAIL_ADDRESS_1> now");
 }
 
+// `--corpus` takes the run's decisions with the file as the day: a name three authors
+// mention is kept, one a single author mentions is redacted, a signature always is.
+// Without it, every finding is reported.
+#[test]
+fn pii_redact_with_the_file_as_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let lines = [
+        r#"{"id": "1", "user": "a", "text": "Is Outline by Rachel Cusk good?"}"#,
+        r#"{"id": "2", "user": "b", "text": "Rachel Cusk wrote Transit."}"#,
+        r#"{"id": "3", "user": "c", "text": "Summarise Rachel Cusk's Kudos."}"#,
+        r#"{"id": "4", "user": "c", "text": "Reply to Dorothy Kessler today."}"#,
+        r#"{"id": "5", "user": "d", "text": "Thanks. Signed, Rachel Cusk"}"#,
+    ];
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let red = dir.path().join("red.jsonl");
+    let redact = |extra: &[&str]| {
+        let mut args = vec![
+            "pii",
+            "redact",
+            "--input",
+            path(&input),
+            "--output",
+            path(&red),
+        ];
+        args.extend_from_slice(extra);
+        let out = flywheel(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        jsonl(&red)
+            .iter()
+            .map(|r| r["text"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let got = redact(&["--corpus", "--user-field", "user"]);
+    assert_eq!(got[0], "Is Outline by Rachel Cusk good?");
+    assert_eq!(got[3], "Reply to <PERSON_1> today.");
+    assert_eq!(got[4], "Thanks. Signed, <PERSON_1>");
+    // Four lines but three authors of the name without --user-field: still public.
+    assert_eq!(redact(&["--corpus"])[1], "Rachel Cusk wrote Transit.");
+    // The detector's view.
+    assert_eq!(redact(&[])[0], "Is Outline by <PERSON_1> good?");
+}
+
+// A run killed mid-way leaves its work directory (scratch may hold unredacted text); the
+// next run removes it, and leaves directories of live processes alone.
+#[test]
+fn the_next_run_removes_the_scratch_of_a_killed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let dead = work.join("run-killed");
+    let live = work.join("run-live");
+    for (d, pid) in [
+        (&dead, 999_999_999u64),
+        (&live, u64::from(std::process::id())),
+    ] {
+        std::fs::create_dir_all(d).unwrap();
+        std::fs::write(d.join("flywheel-owner.pid"), pid.to_string()).unwrap();
+        std::fs::write(d.join("unredacted_interactions.parquet"), "raw").unwrap();
+    }
+    let cfg = dir.path().join("flywheel.toml");
+    std::fs::write(
+        &cfg,
+        format!("[engine]\nwork_dir = \"{}\"\n", work.display()),
+    )
+    .unwrap();
+    let sink = dir.path().join("out");
+    let src = repo().join("data/sample-logs");
+    let out = flywheel(&[
+        "run",
+        "--config",
+        path(&cfg),
+        "--source",
+        path(&src),
+        "--sink",
+        path(&sink),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!dead.exists(), "the killed run's scratch is removed");
+    assert!(live.exists(), "a live process keeps its work directory");
+    let left: Vec<_> = std::fs::read_dir(&work)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        left,
+        vec![std::ffi::OsString::from("run-live")],
+        "the run cleaned up after itself"
+    );
+}
+
 /// The sample's two partitions as two nightly runs into `sink`; returns their run ids.
 fn two_nightly_runs(sink: &std::path::Path) -> (String, String) {
     let sample = repo().join("data/sample-logs");

@@ -193,3 +193,129 @@ fn pseudonym_without_key_is_exit_2() {
     );
     assert!(!dir.path().join("out").exists(), "nothing written");
 }
+
+/// An interaction of user `user` in tenant `tenant`.
+fn chat_of(id: &str, user: &str, tenant: &str, prompt: &str, answer: &str) -> serde_json::Value {
+    let mut c = chat(id, &format!("s-{id}"), prompt, answer);
+    c["user_id"] = user.into();
+    c["tenant_id"] = tenant.into();
+    c
+}
+
+// Public versus personal, decided over the day: an author asked about by four users of
+// two tenants is kept; a name only one user mentions is redacted; the same author's name
+// in a signature is redacted in that record; a reserved address is kept and a customer's
+// public one is not; an introduced non-US name is redacted. The report counts what was
+// kept as public, and the leak gate (same policy) lets the run publish.
+#[test]
+fn public_names_are_counted_over_the_day_and_personal_ones_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("logs");
+    let ask = "What should I read first by Rachel Cusk?";
+    let answer = "Start with Outline; it is short.";
+    let mut interactions =
+        vec![
+        chat_of("i-1", "u-1", "acme", ask, answer),
+        chat_of("i-2", "u-2", "acme", &format!("{ask} Thanks!"), answer),
+        chat_of("i-3", "u-3", "globex", &format!("Quick one: {ask}"), answer),
+        chat_of("i-4", "u-4", "globex", &format!("{ask} I liked Transit."), answer),
+        chat_of(
+            "i-5",
+            "u-5",
+            "acme",
+            "Is Outline a good book? Signed, Rachel Cusk",
+            "Yes, it is well reviewed.",
+        ),
+        chat_of(
+            "i-6",
+            "u-6",
+            "acme",
+            "Draft a reply to Dorothy Kessler about the invoice.",
+            "Here is a short reply you can send.",
+        ),
+        chat_of(
+            "i-7",
+            "u-7",
+            "globex",
+            "Hi, I'm Alderano Vitturi. Why does nginx on 127.0.0.1 answer but 81.169.13.42 not?",
+            "Check the listen directive of the server block.",
+        ),
+    ];
+    for c in &mut interactions {
+        c["task"] = "qa".into();
+    }
+    let feedback: Vec<_> = (1..=7)
+        .map(|i| event(&format!("f-{i}"), &format!("i-{i}"), "thumbs_down", None))
+        .collect();
+    day(&src, "2026-11-03", &interactions, &feedback);
+    let sink = dir.path().join("out");
+    run_ok(&src, &sink);
+
+    let rows = golden_rows(&sink);
+    let input = |id: &str| row(&rows, id)["input"].as_str().unwrap().to_string();
+    assert!(input("i-1").contains("Rachel Cusk"), "{}", input("i-1"));
+    assert!(input("i-4").contains("Rachel Cusk"), "{}", input("i-4"));
+    assert_eq!(input("i-5"), "Is Outline a good book? Signed, <PERSON_1>");
+    assert_eq!(
+        input("i-6"),
+        "Draft a reply to <PERSON_1> about the invoice."
+    );
+    assert_eq!(
+        input("i-7"),
+        "Hi, I'm <PERSON_1>. Why does nginx on 127.0.0.1 answer but <IP_ADDRESS_1> not?"
+    );
+    let text = published_text(&sink);
+    for value in ["Dorothy Kessler", "Alderano", "81.169.13.42"] {
+        assert!(!text.contains(value), "{value} leaked");
+    }
+    let (_, report) = manifest_and_report(&sink);
+    let kept = &report["pii_kept_public"];
+    assert!(kept["PERSON"].as_u64().unwrap() >= 4, "{kept}");
+    assert!(kept["IP_ADDRESS"].as_u64().unwrap() >= 1, "{kept}");
+    assert_balanced(&report);
+}
+
+// With a higher bar for "many users", the same author is redacted everywhere.
+#[test]
+fn the_public_threshold_comes_from_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("logs");
+    let ask = "What should I read first by Rachel Cusk?";
+    let interactions: Vec<_> = (1..=3)
+        .map(|i| {
+            chat_of(
+                &format!("i-{i}"),
+                &format!("u-{i}"),
+                "acme",
+                ask,
+                "Outline.",
+            )
+        })
+        .collect();
+    let feedback: Vec<_> = (1..=3)
+        .map(|i| event(&format!("f-{i}"), &format!("i-{i}"), "thumbs_down", None))
+        .collect();
+    day(&src, "2026-11-03", &interactions, &feedback);
+    let cfg = dir.path().join("flywheel.toml");
+    std::fs::write(&cfg, "[pii]\npublic_min_users = 10\n").unwrap();
+    let sink = dir.path().join("out");
+    let out = flywheel(&[
+        "run",
+        "--config",
+        path(&cfg),
+        "--source",
+        path(&src),
+        "--sink",
+        path(&sink),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!published_text(&sink).contains("Rachel Cusk"));
+    // The default bar (3 users; one tenant is all this run has) keeps it.
+    let sink2 = dir.path().join("out2");
+    run_ok(&src, &sink2);
+    assert!(published_text(&sink2).contains("Rachel Cusk"));
+}

@@ -224,7 +224,16 @@ pub struct PiiArgs {
     /// Output file (default: standard output).
     #[arg(long)]
     pub output: Option<PathBuf>,
-    /// Config file, for the deny and allow lists.
+    /// Config file, for the deny and allow lists and the `[pii]` policy.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Take the run's public-versus-personal decisions with the file as the corpus: names
+    /// without personal context mentioned by `public_min_users` distinct users (lines, or
+    /// values of --user-field) are kept, as are places, public URLs, reserved IPs and dates
+    /// that are not birth dates. Without it every finding is reported.
+    #[arg(long)]
+    pub corpus: bool,
+    /// With --corpus: the field naming each line's author (default: each line is its own).
+    #[arg(long, requires = "corpus")]
+    pub user_field: Option<String>,
 }

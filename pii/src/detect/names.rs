@@ -689,7 +689,12 @@ impl Names {
                     || (greeting_before(b, tok.start) && closes_greeting(b, tok.end))
             }
         } else {
-            (next_is_plain_last && !self.title_case_run(text, tok.start))
+            // "Summarise Rachel Cusk": an unknown word opening a sentence before a given
+            // name is a verb or the like, not the name's first part.
+            let next_is_first = next.as_ref().is_some_and(|(_, t)| t.flags & FIRST != 0);
+            (next_is_plain_last
+                && !self.title_case_run(text, tok.start)
+                && !(next_is_first && sentence_start(b, tok.start)))
                 || strong()
                 || (greeting_before(b, tok.start)
                     && closes_greeting(b, tok.end)

@@ -8,7 +8,6 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use datafusion::arrow::array::AsArray;
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
@@ -71,41 +70,6 @@ fn parse_sql(kind: LogKind) -> &'static str {
     }
 }
 
-/// Names and places public enough to keep: mentioned without personal context by at least
-/// `min_users` distinct users (user, else session, else interaction) of at least
-/// `min_tenants` tenants (capped at the number of tenants in the run), or by that many
-/// users only through the application's own system prompt (a persona or product name of
-/// one tenant's template), or brought up by an answer that the conversation never
-/// mentioned.
-fn public_sql(pii: &PiiConfig) -> String {
-    format!(
-        "WITH mentions AS (
-             SELECT COALESCE(user_id, session_id, interaction_id) AS who, tenant_id,
-                    unnest(_candidates) AS c
-             FROM unredacted_interactions WHERE _error IS NULL
-         ),
-         tenants AS (
-             SELECT COUNT(DISTINCT tenant_id) AS n
-             FROM unredacted_interactions WHERE _error IS NULL
-         ),
-         per_value AS (
-             SELECT get_field(c, 'entity_type') AS entity_type, get_field(c, 'value') AS value,
-                    COUNT(DISTINCT who) AS users, COUNT(DISTINCT tenant_id) AS tenants,
-                    bool_or(get_field(c, 'source') = 'answer') AS from_answer,
-                    bool_and(get_field(c, 'source') = 'system') AS system_only
-             FROM mentions GROUP BY 1, 2
-         )
-         SELECT entity_type, value
-         FROM per_value CROSS JOIN tenants
-         WHERE (users >= {users}
-                AND (per_value.tenants >= LEAST({tenants}, tenants.n) OR system_only))
-            OR ({answers} AND from_answer)",
-        users = pii.public_min_users,
-        tenants = pii.public_min_tenants,
-        answers = pii.public_from_answers,
-    )
-}
-
 /// Ingests and redacts both logs, registering `interactions_input`, `feedback_input`
 /// (this run's good rows; [`super::history`] adds late rows to make `interactions` and
 /// `feedback`) and `quarantined_interactions`, `quarantined_feedback` (source, line,
@@ -155,19 +119,7 @@ pub async fn stage(
             scratch.push(path);
         }
     }
-    let public = ctx.sql(&public_sql(pii)).await?.collect().await?;
-    let mut values = Vec::new();
-    for batch in &public {
-        let (types, texts) = (
-            batch.column(0).as_string::<i32>(),
-            batch.column(1).as_string::<i32>(),
-        );
-        for i in 0..batch.num_rows() {
-            if let Ok(t) = types.value(i).parse::<pii::EntityType>() {
-                values.push((t, texts.value(i).to_string()));
-            }
-        }
-    }
+    let values = super::public::of_the_day(ctx, pii).await?;
     tracing::info!(public_values = values.len(), "public names counted");
     engine.pii.set_policy(pii.policy().public_values(values));
 

@@ -39,7 +39,7 @@ fn host() -> String {
         .unwrap_or_else(|| "unknown-host".into())
 }
 
-fn process_alive(pid: u32) -> bool {
+pub(crate) fn process_alive(pid: u32) -> bool {
     std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 

@@ -10,6 +10,7 @@ pub mod history;
 pub mod ingest;
 pub mod lock;
 pub mod plan;
+pub mod public;
 pub mod publish;
 pub mod query;
 pub mod report;
@@ -191,7 +192,7 @@ async fn run_stages(
 ) -> Result<String> {
     let started = Utc::now();
     let work = WorkDir::create(&config.engine.work_dir, run_id)?;
-    let mut engine = Engine::new(config, scanner, &work.path)?;
+    let mut engine = Engine::new(config, Arc::clone(&scanner), &work.path)?;
     // Connecting (and the canary) before ingest: a broken cluster fails in seconds.
     engine.attach(engine_spec).await?;
     let ingest_stats = ingest::stage(
@@ -205,6 +206,11 @@ async fn run_stages(
     .await?;
     timings.lap("ingest+redact");
     history::register(&engine.ctx, Some(sink), run_id, late_feedback_days(config)).await?;
+    let earlier = public::decided_earlier(&engine.ctx, &scanner).await?;
+    if !earlier.is_empty() {
+        let policy = (*engine.pii.policy()).clone().public_values(earlier);
+        engine.pii.set_policy(policy);
+    }
 
     let mut params = config.params.clone();
     params.insert("run_id".into(), toml::Value::String(run_id.to_string()));
@@ -505,20 +511,59 @@ struct WorkDir {
     _temp: Option<tempfile::TempDir>,
 }
 
+/// Names the process that owns a work directory, so a later run can remove what a killed
+/// one left (its scratch may hold unredacted text).
+const OWNER_FILE: &str = "flywheel-owner.pid";
+
 impl WorkDir {
     fn create(configured: &str, run_id: &str) -> Result<WorkDir> {
-        if configured.is_empty() {
-            let temp = tempfile::Builder::new().prefix("flywheel-").tempdir()?;
-            Ok(WorkDir {
+        let (parent, prefix) = if configured.is_empty() {
+            (std::env::temp_dir(), "flywheel-")
+        } else {
+            (PathBuf::from(configured), "run-")
+        };
+        remove_orphans(&parent, prefix);
+        let work = if configured.is_empty() {
+            let temp = tempfile::Builder::new().prefix(prefix).tempdir()?;
+            WorkDir {
                 path: temp.path().to_path_buf(),
                 _temp: Some(temp),
-            })
+            }
         } else {
-            let path = PathBuf::from(configured).join(format!("run-{run_id}"));
+            let path = parent.join(format!("run-{run_id}"));
             std::fs::create_dir_all(&path).map_err(|e| {
                 Error::config(format!("cannot create work_dir {}: {e}", path.display()))
             })?;
-            Ok(WorkDir { path, _temp: None })
+            WorkDir { path, _temp: None }
+        };
+        std::fs::write(work.path.join(OWNER_FILE), std::process::id().to_string())?;
+        Ok(work)
+    }
+}
+
+/// Removes work directories under `parent` whose owning process is gone (a run killed
+/// mid-way): their scratch may hold unredacted text. Best effort; directories without an
+/// owner file are not ours and are left alone.
+fn remove_orphans(parent: &std::path::Path, prefix: &str) {
+    // Liveness is read from /proc; elsewhere nothing is removed.
+    if !std::path::Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !name.to_string_lossy().starts_with(prefix) {
+            continue;
+        }
+        let owner = std::fs::read_to_string(entry.path().join(OWNER_FILE));
+        let Ok(pid) = owner.map(|s| s.trim().parse::<u32>()) else {
+            continue;
+        };
+        if pid.is_ok_and(|pid| !lock::process_alive(pid)) {
+            tracing::info!(dir = %entry.path().display(), "removing the work directory of a run that did not finish");
+            let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }
