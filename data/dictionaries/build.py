@@ -104,7 +104,21 @@ def is_word(n, zipf):
 first = [n for n in dict.fromkeys(load("dist.female.first") + load("dist.male.first")) if n not in STOP and len(n) > 1]
 last = [n for n in load("dist.all.last", LAST_KEEP) if n not in STOP and len(n) > 1]
 
+def is_plural_word(n):
+    """Numbers, Sites, Styles, Wells: a plural whose singular is a common word that is not
+    itself a given name (web2 and GCIDE list lemmas, so plurals escape is_word)."""
+    low = n.lower()
+    given = {f.lower() for f in first}
+    for stem in (low[:-1] if low.endswith("s") else None, low[:-2] if low.endswith("es") else None):
+        if (stem and stem in words and stem not in given
+                and wordfreq.zipf_frequency(low, "en") >= 3.3
+                and wordfreq.zipf_frequency(stem, "en") >= 4.0):
+            return True
+    return False
+
+
 ambiguous = {n for n in first if is_word(n, 3.3)} | {n for n in last if is_word(n, 3.0)}
+ambiguous |= {n for n in first + last if is_plural_word(n)} - {"James", "Les", "Wes", "Morales"}
 ambiguous -= NAME_FIRST
 ambiguous |= set(EXTRA_AMBIGUOUS)
 

@@ -150,9 +150,11 @@ fn reserved_addresses_and_public_sites_are_kept_customer_ones_are_not() {
         s.redact_with("Our server 45.22.74.83 is down", &p),
         "Our server <IP_ADDRESS_1> is down"
     );
-    assert_eq!(
-        s.redact_with("Reset via https://acme.io/reset?token=8f3kq92LmZp01xQa", &p),
-        "Reset via <URL_1>"
+    let reset = s.redact_with("Reset via https://acme.io/reset?token=8f3kq92LmZp01xQa", &p);
+    assert!(reset.starts_with("Reset via <URL_1>"), "{reset}");
+    assert!(
+        !reset.contains("acme.io") && !reset.contains("8f3kq92"),
+        "{reset}"
     );
     // Contact details stay personal at documentation domains and 555 numbers too.
     assert_eq!(
