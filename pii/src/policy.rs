@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 use std::net::IpAddr;
 
-use crate::detect::intros::RELATIONS;
+use crate::detect::intros::relation_before;
 use crate::detect::names::{closes_greeting, greeting_before};
 use crate::redact::normal_form;
 use crate::{EntityType, Span};
@@ -290,13 +290,8 @@ fn person_context(b: &[u8], s: &Span, spans: &[Span]) -> bool {
             return true;
         }
     }
-    for owner in ["my", "our", "your"] {
-        for r in RELATIONS {
-            let p = format!("{owner} {r}");
-            if ends_with_word(&w, &p) {
-                return true;
-            }
-        }
+    if relation_before(b, s.start, &["my", "our", "your"]) {
+        return true;
     }
     if greeting_before(b, s.start) && closes_greeting(b, s.end) && !greeting_quoted(b, s.start) {
         return true;

@@ -105,7 +105,7 @@ impl ScannerBuilder {
             secrets: Secrets::new().map_err(|e| BuildError(format!("secret pattern: {e}")))?,
             names: Names::new(&self.names, &allow)
                 .map_err(|e| BuildError(format!("name dictionary: {e}")))?,
-            intros: Intros::new().map_err(|e| BuildError(format!("introductions: {e}")))?,
+            intros: Intros::new(),
             ids: Ids::new().map_err(|e| BuildError(format!("id pattern: {e}")))?,
             location: Location::new().map_err(|e| BuildError(format!("gazetteer: {e}")))?,
             allow,
@@ -248,22 +248,24 @@ impl Scanner {
         if on(EntityType::Person) {
             // An introduction says "person": a place or word reading inside it yields.
             let mut intro = Vec::new();
-            self.intros.scan(text, &self.names, &mut intro);
+            self.intros.scan(text, classes, &self.names, &mut intro);
             if !intro.is_empty() {
                 soft.retain(|s| !intro.iter().any(|i| i.start < s.end && s.start < i.end));
                 soft.extend(intro);
             }
         }
         // Inside code, identifiers are not names or places and only literals are secrets.
-        let code = code::regions(b);
-        if !code.is_empty() {
-            soft.retain(|s| !code::inside(&code, s.start, s.end));
+        let code = (!soft.is_empty()
+            || cands.iter().any(|c| c.entity_type == EntityType::Location))
+        .then(|| code::Code::new(b));
+        if let Some(code) = &code {
+            soft.retain(|s| !code.contains(s.start, s.end));
         }
         cands.retain(|s| !identifier_secret(b, s));
-        if !code.is_empty() {
+        if let Some(code) = &code {
             // "ID > 0 LIMIT 1;" is no street address.
             cands.retain(|s| {
-                s.entity_type != EntityType::Location || !code::inside(&code, s.start, s.end)
+                s.entity_type != EntityType::Location || !code.contains(s.start, s.end)
             });
         }
         let soft_keys: Vec<(usize, usize, EntityType)> = soft

@@ -5,9 +5,8 @@
 
 use std::collections::HashSet;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-
-use super::names::{letter_at, letter_before, Names};
+use super::names::{letter_at, letter_before, Names, Phrases};
+use crate::classify::{Classes, HIGH, UPPER};
 use crate::{EntityType, Span};
 
 pub(crate) const WORLD_GIVEN: &str =
@@ -116,87 +115,98 @@ enum Kind {
 }
 
 pub(crate) struct Intros {
-    phrases: AhoCorasick,
-    kinds: Vec<Kind>,
+    /// Lower-cased last letters of every phrase (and relation word): a one-byte filter
+    /// before any phrase is compared.
+    last: [bool; 256],
+    strong: Phrases,
+    self_intro: Phrases,
+    for_: Phrases,
     given: HashSet<String>,
 }
 
 impl Intros {
-    pub(crate) fn new() -> Result<Self, aho_corasick::BuildError> {
-        let mut pats: Vec<String> = Vec::new();
-        let mut kinds = Vec::new();
-        for p in STRONG {
-            pats.push(p.to_string());
-            kinds.push(Kind::Strong);
-        }
-        for r in RELATIONS {
-            for owner in ["my ", "our "] {
-                pats.push(format!("{owner}{r} "));
-                kinds.push(Kind::Strong);
-                pats.push(format!("{owner}{r}, "));
-                kinds.push(Kind::Strong);
-            }
-        }
-        for p in SELF {
-            pats.push(p.to_string());
-            kinds.push(Kind::SelfIntro);
-        }
-        pats.push("for ".to_string());
-        kinds.push(Kind::For);
-        let phrases = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&pats)?;
+    pub(crate) fn new() -> Self {
         let given = WORLD_GIVEN
             .lines()
             .map(|l| l.trim_end_matches("\tw").trim().to_lowercase())
             .filter(|l| l.len() > 2)
             .collect();
-        Ok(Intros {
-            phrases,
-            kinds,
+        let mut last = [false; 256];
+        let cores = STRONG.iter().chain(SELF).chain(RELATIONS).chain(&["for"]);
+        for p in cores {
+            let core = p.trim_end_matches([' ', ',', '\n']);
+            if let Some(&c) = core.as_bytes().last() {
+                last[usize::from(c.to_ascii_lowercase())] = true;
+                last[usize::from(c.to_ascii_uppercase())] = true;
+            }
+            // "signed, " is tried after its comma too.
+            if p.trim_end_matches([' ', '\n']).ends_with(',') {
+                last[usize::from(b',')] = true;
+            }
+        }
+        // "Signed,  Jolanda": a run of spaces before the name.
+        last[usize::from(b' ')] = true;
+        Intros {
+            last,
+            strong: Phrases::new(STRONG),
+            self_intro: Phrases::new(SELF),
+            for_: Phrases::new(&["for "]),
             given,
-        })
+        }
     }
 
-    /// PERSON spans after personal phrases.
-    pub(crate) fn scan(&self, text: &str, names: &Names, out: &mut Vec<Span>) {
+    /// PERSON spans after personal phrases. Only capitalised word starts are tried (the
+    /// `classes` bitmaps), each against the phrases ending right before it.
+    pub(crate) fn scan(&self, text: &str, classes: &Classes, names: &Names, out: &mut Vec<Span>) {
         let b = text.as_bytes();
-        for m in self.phrases.find_iter(text) {
-            let s = m.start();
-            if s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b'\'') {
+        let mut i = 0;
+        while let Some(p) = classes.next(UPPER | HIGH, i) {
+            i = p + 1;
+            if p < 2 || b[p - 1] != b' ' && b[p - 1] != b'\n' {
+                if b[p] >= 0x80 {
+                    // Inside a non-ASCII run (CJK, Cyrillic words): skip it whole.
+                    i = b[p..]
+                        .iter()
+                        .position(|&c| c < 0x80)
+                        .map_or(b.len(), |k| p + k);
+                }
                 continue;
             }
-            let mut i = m.end();
-            while i < b.len() && b[i] == b' ' {
-                i += 1;
-            }
-            let words = self.name_words(text, i, names);
-            if words.is_empty() {
+            if !self.last[usize::from(b[p - 2])] {
                 continue;
             }
-            let kind = self.kinds[m.pattern().as_usize()];
+            let kind = if self.strong.ends_before(b, p) || relation_before(b, p, &["my", "our"]) {
+                Kind::Strong
+            } else if self.self_intro.ends_before(b, p) {
+                Kind::SelfIntro
+            } else if self.for_.ends_before(b, p) {
+                Kind::For
+            } else {
+                continue;
+            };
+            if !text.is_char_boundary(p) {
+                continue;
+            }
+            let words = self.name_words(text, p, names);
+            let Some(last) = words.last() else { continue };
             let end = match kind {
-                Kind::Strong => words.last().map(|w| w.end),
+                Kind::Strong => Some(last.end),
                 Kind::SelfIntro => {
-                    let listed = words[0].given || (words[0].listed && !words[0].word);
+                    let listed = words[0].given || words[0].listed;
                     let two = words.len() >= 2 && !words[0].word && !words[1].word;
-                    let last = words.last().expect("non-empty").end;
-                    let closes = last >= b.len()
-                        || matches!(b[last], b'.' | b',' | b'!' | b'?' | b'\n' | b';' | b')');
-                    ((listed && !words[0].word) || (two && closes)).then_some(last)
+                    let closes = last.end >= b.len()
+                        || matches!(b[last.end], b'.' | b',' | b'!' | b'?' | b'\n' | b';' | b')');
+                    ((listed && !words[0].word) || (two && closes)).then_some(last.end)
                 }
-                Kind::For => {
-                    let last = words.last().expect("non-empty");
-                    (last.possessive && event_after(b, last.word_end)).then_some(last.end)
-                }
+                Kind::For => (last.possessive && event_after(b, last.word_end)).then_some(last.end),
             };
             if let Some(e) = end {
                 out.push(Span {
-                    start: i,
+                    start: p,
                     end: e,
                     entity_type: EntityType::Person,
                 });
+                i = e;
             }
         }
     }
@@ -268,6 +278,44 @@ impl Intros {
         }
         out
     }
+}
+
+/// "my manager ", "our landlord, " right before `i` (`owners` are the possessives).
+pub(crate) fn relation_before(b: &[u8], i: usize, owners: &[&str]) -> bool {
+    let mut e = i;
+    while e > 0 && matches!(b[e - 1], b' ' | b',' | b'\t') {
+        e -= 1;
+    }
+    if e == i {
+        return false;
+    }
+    let word_start = |e: usize| {
+        let mut s = e;
+        while s > 0 && (b[s - 1].is_ascii_alphabetic() || b[s - 1] == b'-') {
+            s -= 1;
+        }
+        s
+    };
+    let s = word_start(e);
+    if s == e || e - s > 12 {
+        return false;
+    }
+    let rel = &b[s..e];
+    if !RELATIONS
+        .iter()
+        .any(|r| rel.eq_ignore_ascii_case(r.as_bytes()))
+    {
+        return false;
+    }
+    if s < 2 || b[s - 1] != b' ' {
+        return false;
+    }
+    let oe = s - 1;
+    let os = word_start(oe);
+    let owner = &b[os..oe];
+    owners
+        .iter()
+        .any(|o| owner.eq_ignore_ascii_case(o.as_bytes()))
 }
 
 struct Word {
@@ -525,9 +573,9 @@ mod tests {
 
     fn found(t: &str) -> Vec<&str> {
         let names = Names::new(&[], &HashSet::new()).unwrap();
-        let intros = Intros::new().unwrap();
+        let intros = Intros::new();
         let mut v = Vec::new();
-        intros.scan(t, &names, &mut v);
+        intros.scan(t, &Classes::of(t.as_bytes()), &names, &mut v);
         v.iter().map(|s| &t[s.start..s.end]).collect()
     }
 
