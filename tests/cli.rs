@@ -216,16 +216,7 @@ fn the_next_run_removes_the_scratch_of_a_killed_one() {
     .unwrap();
     let sink = dir.path().join("out");
     let src = repo().join("data/sample-logs");
-    let out = flywheel(&[
-        "run",
-        "--config",
-        path(&cfg),
-        "--source",
-        path(&src),
-        "--sink",
-        path(&sink),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    run_with_config(&cfg, &src, &sink);
     assert!(!dead.exists(), "the killed run's scratch is removed");
     assert!(live.exists(), "a live process keeps its work directory");
     let left: Vec<_> = std::fs::read_dir(&work)

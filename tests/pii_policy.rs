@@ -299,20 +299,7 @@ fn the_public_threshold_comes_from_config() {
     let cfg = dir.path().join("flywheel.toml");
     std::fs::write(&cfg, "[pii]\npublic_min_users = 10\n").unwrap();
     let sink = dir.path().join("out");
-    let out = flywheel(&[
-        "run",
-        "--config",
-        path(&cfg),
-        "--source",
-        path(&src),
-        "--sink",
-        path(&sink),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_with_config(&cfg, &src, &sink);
     assert!(!published_text(&sink).contains("Rachel Cusk"));
     // The default bar (3 users; one tenant is all this run has) keeps it.
     let sink2 = dir.path().join("out2");

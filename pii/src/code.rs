@@ -10,6 +10,10 @@
 pub(crate) struct Code<'a> {
     b: &'a [u8],
     fences: Vec<(usize, usize)>,
+    /// Positions of the newlines, so a finding's line is found by binary search.
+    newlines: Vec<usize>,
+    /// Verdicts of lines judged so far, by line start.
+    judged: std::cell::RefCell<std::collections::HashMap<usize, Line>>,
 }
 
 impl<'a> Code<'a> {
@@ -34,7 +38,12 @@ impl<'a> Code<'a> {
                 (s, e)
             })
             .collect();
-        Code { b, fences }
+        Code {
+            b,
+            fences,
+            newlines: memchr::memchr_iter(b'\n', b).collect(),
+            judged: Default::default(),
+        }
     }
 
     /// Whether `[start, end)` lies in code: a fenced block, inline code, or a code-like line.
@@ -43,17 +52,39 @@ impl<'a> Code<'a> {
         if i < self.fences.len() && self.fences[i].0 <= start && end <= self.fences[i].1 {
             return true;
         }
-        let (ls, le) = (line_start(self.b, start), line_end(self.b, start));
+        let k = self.newlines.partition_point(|&n| n < start);
+        let ls = if k == 0 { 0 } else { self.newlines[k - 1] + 1 };
+        let le = self.newlines.get(k).copied().unwrap_or(self.b.len());
         if end > le {
             return false;
         }
         let line = &self.b[ls..le];
-        if memchr::memchr(b'`', line).is_some() {
-            let mut spans = Vec::new();
-            inline_code(line, ls, &mut spans);
-            return spans.iter().any(|&(s, e)| s <= start && end <= e);
+        let mut judged = self.judged.borrow_mut();
+        match judged.entry(ls).or_insert_with(|| judge(line, ls)) {
+            Line::Code => true,
+            Line::Prose => false,
+            Line::Inline(spans) => spans.iter().any(|&(s, e)| s <= start && end <= e),
         }
-        code_like(line)
+    }
+}
+
+/// What one line outside fences holds.
+enum Line {
+    Code,
+    Prose,
+    /// Prose with `inline code` at these byte ranges.
+    Inline(Vec<(usize, usize)>),
+}
+
+fn judge(line: &[u8], base: usize) -> Line {
+    if memchr::memchr(b'`', line).is_some() {
+        let mut spans = Vec::new();
+        inline_code(line, base, &mut spans);
+        Line::Inline(spans)
+    } else if code_like(line) {
+        Line::Code
+    } else {
+        Line::Prose
     }
 }
 

@@ -308,14 +308,18 @@ fn person_context(b: &[u8], s: &Span, spans: &[Span]) -> bool {
     {
         return true;
     }
-    // Contact details beside the name: "Jane Roe, jane@x.org, +1 555 ...".
-    spans.iter().any(|o| {
-        matches!(
-            o.entity_type,
-            EntityType::EmailAddress | EntityType::PhoneNumber
-        ) && (o.start >= s.end && o.start - s.end <= 60
-            || o.end <= s.start && s.start - o.end <= 60)
-    })
+    // Contact details beside the name: "Jane Roe, jane@x.org, +1 555 ...". `spans` are
+    // sorted and disjoint: look only at those within 60 bytes either side.
+    let from = spans.partition_point(|o| o.end + 60 < s.start);
+    spans[from..]
+        .iter()
+        .take_while(|o| o.start <= s.end + 60)
+        .any(|o| {
+            matches!(
+                o.entity_type,
+                EntityType::EmailAddress | EntityType::PhoneNumber
+            )
+        })
 }
 
 /// A greeting right before `start` that opens a quotation (“Hey, Jake!”).

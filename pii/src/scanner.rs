@@ -268,10 +268,11 @@ impl Scanner {
                 s.entity_type != EntityType::Location || !code.contains(s.start, s.end)
             });
         }
-        let soft_keys: Vec<(usize, usize, EntityType)> = soft
+        let mut soft_keys: Vec<(usize, usize, EntityType)> = soft
             .iter()
             .map(|s| (s.start, s.end, s.entity_type))
             .collect();
+        soft_keys.sort_unstable();
         cands.extend(soft);
         if self.enabled.contains(&false) {
             cands.retain(|s| on(s.entity_type));
@@ -291,7 +292,11 @@ impl Scanner {
         let spans = resolve(cands, &protected);
         let is_soft = spans
             .iter()
-            .map(|s| soft_keys.contains(&(s.start, s.end, s.entity_type)))
+            .map(|s| {
+                soft_keys
+                    .binary_search(&(s.start, s.end, s.entity_type))
+                    .is_ok()
+            })
             .collect();
         (spans, is_soft)
     }

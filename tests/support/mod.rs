@@ -236,10 +236,15 @@ pub fn day(src: &Path, dt: &str, interactions: &[Value], feedback: &[Value]) {
 pub fn run_with_params(dir: &Path, params: &str, src: &Path, sink: &Path) -> Output {
     let cfg = dir.join("flywheel.toml");
     std::fs::write(&cfg, format!("[params]\n{params}")).unwrap();
+    run_with_config(&cfg, src, sink)
+}
+
+/// Runs `flywheel run --config CFG` and asserts it exits 0.
+pub fn run_with_config(cfg: &Path, src: &Path, sink: &Path) -> Output {
     let out = flywheel(&[
         "run",
         "--config",
-        path(&cfg),
+        path(cfg),
         "--source",
         path(src),
         "--sink",
