@@ -251,18 +251,14 @@ async fn run_stages(
         ..Default::default()
     };
     report::selection_counts(&engine.ctx, &mut report).await?;
-    report.pii_findings = engine
-        .pii
-        .by_type()
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    report.pii_kept_public = engine
-        .pii
-        .kept_public()
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+    let by_name = |counts: std::collections::BTreeMap<&'static str, u64>| {
+        counts
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
+    };
+    report.pii_findings = by_name(engine.pii.by_type());
+    report.pii_kept_public = by_name(engine.pii.kept_public());
     let (scanned, redacted) = engine.pii.values();
     report.pii_values = [
         ("scanned".to_string(), scanned),
