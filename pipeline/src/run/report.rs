@@ -457,20 +457,18 @@ impl Report {
                 "  WARNING: {n} regression cases over max_regressions_per_run, deferred to the next run"
             );
         }
-        let pii: Vec<String> = self
-            .pii_findings
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect();
-        let _ = writeln!(
-            s,
-            "  PII redacted: {}",
-            if pii.is_empty() {
-                "none".into()
+        let list = |counts: &BTreeMap<String, u64>| {
+            let items: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            if items.is_empty() {
+                "none".to_string()
             } else {
-                pii.join(", ")
+                items.join(", ")
             }
-        );
+        };
+        let _ = writeln!(s, "  PII redacted: {}", list(&self.pii_findings));
+        if !self.pii_kept_public.is_empty() {
+            let _ = writeln!(s, "  PII kept as public: {}", list(&self.pii_kept_public));
+        }
         if let Some(m) = &self.manifest {
             let _ = write!(
                 s,
