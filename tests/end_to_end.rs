@@ -506,3 +506,39 @@ fn leak_gate_refuses_to_publish_unredacted_text() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+// An object written with a UTF-8 byte-order mark (Windows tools, some exporters) loses
+// no row: its first interaction is published like any other, and the report says how
+// many objects carried a BOM.
+#[test]
+fn a_byte_order_mark_costs_no_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("logs");
+    let rows = [
+        chat(
+            "i-1",
+            "s-1",
+            "How do I sort a list in Python?",
+            "Use sorted(xs).",
+        ),
+        chat("i-2", "s-2", "How do I reverse a list?", "Use xs[::-1]."),
+    ];
+    day(
+        &src,
+        "2026-11-03",
+        &rows,
+        &[event("f-1", "i-1", "thumbs_up", None)],
+    );
+    let file = src.join("interactions/dt=2026-11-03/part-0.jsonl");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(std::fs::read(&file).unwrap());
+    std::fs::write(&file, bytes).unwrap();
+    let sink = dir.path().join("out");
+    run_ok(&src, &sink);
+    let (_, report) = manifest_and_report(&sink);
+    let acc = &report["accounting"]["interactions"];
+    assert_eq!(acc["input"], 2);
+    assert_eq!(acc["byte_order_marks"], 1);
+    assert!(acc["dispositions"].get("quarantined").is_none(), "{acc}");
+    assert_balanced(&report);
+}

@@ -24,6 +24,8 @@ pub struct Accounting {
     pub reasons: BTreeMap<String, BTreeMap<String, u64>>,
     /// input == sum of dispositions.
     pub balanced: bool,
+    /// Objects that began with a UTF-8 byte-order mark (stripped before the first line).
+    pub byte_order_marks: u64,
 }
 
 impl Accounting {
@@ -148,14 +150,14 @@ pub async fn accounting(
             transforms::LogKind::Feedback,
         ),
     ] {
-        let input = inputs
+        let counted: Vec<_> = inputs
             .files(kind)
             .iter()
             .filter_map(|f| files.get(f.location.as_ref()))
-            .map(|c| c.rows)
-            .sum();
+            .collect();
         let mut acc = Accounting {
-            input,
+            input: counted.iter().map(|c| c.rows).sum(),
+            byte_order_marks: counted.iter().map(|c| c.byte_order_marks).sum(),
             ..Default::default()
         };
         let sql = format!(
@@ -330,6 +332,13 @@ impl Report {
                 "DOES NOT BALANCE"
             };
             let _ = writeln!(md, "- **{name}**: {} ({mark})", acc.equation());
+            if acc.byte_order_marks > 0 {
+                let n = acc.byte_order_marks;
+                let _ = writeln!(
+                    md,
+                    "  - {n} objects began with a byte-order mark (stripped)"
+                );
+            }
             for (disp, reasons) in &acc.reasons {
                 for (reason, n) in reasons {
                     let _ = writeln!(md, "  - {disp}: {reason}: {n}");

@@ -458,6 +458,7 @@ mod tests {
                 dispositions: [("published".to_string(), 6), ("filtered".to_string(), 4)].into(),
                 reasons: Default::default(),
                 balanced: true,
+                byte_order_marks: 0,
             },
         );
         r.pii_findings.insert("EMAIL_ADDRESS".into(), 3);

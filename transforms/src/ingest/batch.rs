@@ -64,6 +64,11 @@ impl Batcher {
         self.counts.bytes += n;
     }
 
+    /// The object began with a byte-order mark, which was stripped.
+    pub fn count_byte_order_mark(&mut self) {
+        self.counts.byte_order_marks += 1;
+    }
+
     /// One physical line. Blank lines are not rows and are skipped.
     pub fn push_line(&mut self, line_no: u64, line: &[u8]) {
         let line = trim_newline(line);

@@ -39,7 +39,13 @@ pub(super) async fn read_lines(
                 line_no += 1;
                 seen_any = true;
                 batcher.add_bytes(n as u64);
-                batcher.push_line(line_no, &buf);
+                // A UTF-8 byte-order mark before the first line is not part of the JSON.
+                if line_no == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
+                    batcher.count_byte_order_mark();
+                    batcher.push_line(line_no, &buf[3..]);
+                } else {
+                    batcher.push_line(line_no, &buf);
+                }
                 emitter.emit_if_full(batcher).await?;
             }
             Err(e) => {

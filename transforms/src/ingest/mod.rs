@@ -115,6 +115,9 @@ pub struct FileCounts {
     pub quarantined: u64,
     /// Bytes after decompression.
     pub bytes: u64,
+    /// 1 when the object began with a UTF-8 byte-order mark (stripped, as Windows tools
+    /// and some exporters write one before the first line).
+    pub byte_order_marks: u64,
 }
 
 /// Counts gathered while partitions stream, keyed by object path.
@@ -135,6 +138,7 @@ impl IngestStats {
         c.rows += delta.rows;
         c.quarantined += delta.quarantined;
         c.bytes += delta.bytes;
+        c.byte_order_marks += delta.byte_order_marks;
     }
 }
 

@@ -142,6 +142,7 @@ fn counts(rows: u64, quarantined: u64, bytes: u64) -> FileCounts {
         rows,
         quarantined,
         bytes,
+        byte_order_marks: 0,
     }
 }
 
@@ -271,6 +272,34 @@ async fn malformed_line_is_quarantined_alone_and_blank_lines_are_skipped() {
     assert_eq!(col(&rows, "messages").null_count(), 1);
 
     assert_eq!(stats["a.jsonl"], counts(4, 1, text.len() as u64));
+}
+
+#[tokio::test]
+async fn a_byte_order_mark_is_stripped_and_counted_in_plain_and_gzip_objects() {
+    // Windows tools and some exporters write a BOM before the first line: the line is
+    // still a valid row, and the object's counts say a BOM was stripped.
+    let body = jsonl(&[interaction("i-1"), interaction("i-2")]);
+    let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+    with_bom.extend(&body);
+    let (rows, stats) = Fixture::new()
+        .put("a.jsonl", with_bom.clone())
+        .await
+        .put("b.jsonl.gz", gzip(&with_bom))
+        .await
+        .put("c.jsonl", body.clone())
+        .await
+        .ingest(LogKind::Interactions)
+        .await;
+    assert_eq!(col(&rows, "_error").null_count(), 6, "no row quarantined");
+    for name in ["a.jsonl", "b.jsonl.gz"] {
+        let c = &stats[name];
+        assert_eq!(
+            (c.rows, c.quarantined, c.byte_order_marks),
+            (2, 0, 1),
+            "{name}"
+        );
+    }
+    assert_eq!(stats["c.jsonl"].byte_order_marks, 0);
 }
 
 #[tokio::test]
