@@ -261,7 +261,6 @@ impl Scanner {
         if let Some(code) = &code {
             soft.retain(|s| !code.contains(s.start, s.end));
         }
-        cands.retain(|s| !identifier_secret(b, s));
         if let Some(code) = &code {
             // "ID > 0 LIMIT 1;" is no street address.
             cands.retain(|s| {
@@ -419,25 +418,4 @@ impl Scanner {
     pub fn strategy(&self, t: EntityType) -> Strategy {
         self.strategies[t.index()]
     }
-}
-
-/// An assigned secret whose value is an identifier expression, not a literal:
-/// `password = db.Column(...)`, `tokenizer = DistilBertTokenizer.from_pretrained(...)`.
-fn identifier_secret(b: &[u8], s: &Span) -> bool {
-    if !matches!(s.entity_type, EntityType::Password | EntityType::ApiKey) {
-        return false;
-    }
-    let v = &b[s.start..s.end];
-    let quoted = s.start > 0 && matches!(b[s.start - 1], b'"' | b'\'' | b'`');
-    if quoted || v.starts_with(b"eyJ") {
-        return false;
-    }
-    let ident = |p: &[u8]| {
-        !p.is_empty()
-            && (p[0].is_ascii_alphabetic() || p[0] == b'_')
-            && p.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
-    };
-    let call = b.get(s.end) == Some(&b'(');
-    let dotted = v.contains(&b'.') && v.split(|&c| c == b'.').all(ident);
-    (dotted || (call && ident(v))) && v.iter().any(u8::is_ascii_lowercase)
 }

@@ -206,7 +206,12 @@ fn assigned_value(b: &[u8], c: &regex::bytes::Captures<'_>, out: &mut Vec<Span>)
     } else {
         v.len() >= 16 && looks_random(v)
     };
-    if !ok || v.contains(&b'<') || v.starts_with(b"$") || v.starts_with(b"{") {
+    if !ok
+        || v.contains(&b'<')
+        || v.starts_with(b"$")
+        || v.starts_with(b"{")
+        || identifier_expression(b, g.start(), e)
+    {
         return;
     }
     let t = if password {
@@ -219,6 +224,24 @@ fn assigned_value(b: &[u8], c: &regex::bytes::Captures<'_>, out: &mut Vec<Span>)
         end: e,
         entity_type: t,
     });
+}
+
+/// An unquoted value that is an identifier expression, not a literal: `password =
+/// db.Column(...)`, `tokenizer = DistilBertTokenizer.from_pretrained(...)`.
+fn identifier_expression(b: &[u8], start: usize, end: usize) -> bool {
+    let v = &b[start..end];
+    let quoted = start > 0 && matches!(b[start - 1], b'"' | b'\'' | b'`');
+    if quoted || v.starts_with(b"eyJ") {
+        return false;
+    }
+    let ident = |p: &[u8]| {
+        !p.is_empty()
+            && (p[0].is_ascii_alphabetic() || p[0] == b'_')
+            && p.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    };
+    let call = b.get(end) == Some(&b'(');
+    let dotted = v.contains(&b'.') && v.split(|&c| c == b'.').all(ident);
+    (dotted || (call && ident(v))) && v.iter().any(u8::is_ascii_lowercase)
 }
 
 /// Every keyword holds one of the letter pairs `ke`, `cr`, `ss` or `pw` (any case): a cheap
@@ -325,6 +348,16 @@ mod tests {
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].1, EntityType::PrivateKey);
         assert!(got[0].0.ends_with("-----END RSA PRIVATE KEY-----"));
+    }
+
+    #[test]
+    fn identifier_expressions_are_not_secrets() {
+        assert!(found("password = db.Column(db.String(80))").is_empty());
+        assert!(found("tokenizer = DistilBertTokenizer.from_pretrained(name)").is_empty());
+        assert_eq!(
+            found("db_password = \"Tr0ub4dor&3x\"")[0].1,
+            EntityType::Password
+        );
     }
 
     #[test]
