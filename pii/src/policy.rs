@@ -177,8 +177,7 @@ impl Policy {
 }
 
 /// Classifies resolved findings of `text`. `soft[i]` says whether finding `i` came from
-/// the name and place dictionaries (and so may be public), `custom[i]` whether it is a
-/// deny-list term.
+/// the name and place dictionaries or an introduction (and so may be public).
 pub(crate) fn classify(text: &str, spans: &[Span], soft: &[bool]) -> Vec<Mention> {
     let b = text.as_bytes();
     spans
@@ -213,10 +212,7 @@ pub(crate) fn classify(text: &str, spans: &[Span], soft: &[bool]) -> Vec<Mention
 /// Lower-cased bytes before `i`, at most `n`, trailing spaces, commas and one newline
 /// removed.
 fn before(b: &[u8], i: usize, n: usize) -> Vec<u8> {
-    let mut e = i;
-    while e > 0 && matches!(b[e - 1], b' ' | b'\t' | b',' | b':' | b'\n' | b'\r' | b'-') {
-        e -= 1;
-    }
+    let e = phrase_end(b, i);
     let s = e.saturating_sub(n);
     b[s..e].to_ascii_lowercase()
 }
@@ -241,11 +237,6 @@ const PERSON_BEFORE: &[&str] = &[
     "yours truly",
     "cheers",
     "thanks",
-    "best",
-    "love",
-    "from",
-    "to",
-    "cc",
     "attn",
     "attention",
     "dear",
@@ -253,40 +244,39 @@ const PERSON_BEFORE: &[&str] = &[
     "reach out to",
     "email",
     "e-mail",
-    "call",
-    "text",
 ];
+/// Phrases that are personal only as a header or sign-off at a line start ("From: Jane",
+/// "Best,\nJane"); mid-sentence they are prose ("a film from Todd Howard").
+const HEADER_BEFORE: &[&str] = &["from", "to", "cc", "best", "love", "call", "text"];
 
-/// Whether the phrase ending the window `w` (taken before `start`) opens a quotation:
-/// “Hey, Jake!” in a story is dialogue between characters, not a greeting to a person.
-fn quoted(b: &[u8], start: usize, phrase: &str) -> bool {
-    let mut e = start;
-    while e > 0 && matches!(b[e - 1], b' ' | b'\t' | b',' | b':' | b'\n' | b'\r' | b'-') {
-        e -= 1;
-    }
-    let mut k = e.saturating_sub(phrase.len());
+/// A quotation mark ends at `k` (“Hey, Jake!” in a story is dialogue between characters,
+/// not a greeting to a person), spaces before `k` skipped.
+fn quote_before(b: &[u8], mut k: usize) -> bool {
     while k > 0 && b[k - 1] == b' ' {
         k -= 1;
     }
     k > 0 && (b[k - 1] == b'"' || (k >= 3 && matches!(&b[k - 3..k], [0xE2, 0x80, 0x9C | 0x98])))
 }
 
+/// Start of the text that [`before`] reads back from `i` (separators skipped).
+fn phrase_end(b: &[u8], i: usize) -> usize {
+    let mut e = i;
+    while e > 0 && matches!(b[e - 1], b' ' | b'\t' | b',' | b':' | b'\n' | b'\r' | b'-') {
+        e -= 1;
+    }
+    e
+}
+
 /// Whether the name `s` stands in a personal context.
 fn person_context(b: &[u8], s: &Span, spans: &[Span]) -> bool {
     let w = before(b, s.start, 48);
+    let opens_quote = |p: &str| quote_before(b, phrase_end(b, s.start) - p.len());
     if let Some(p) = PERSON_BEFORE.iter().find(|p| ends_with_word(&w, p)) {
-        if quoted(b, s.start, p) {
-            return false;
-        }
-        // "from"/"to" count only as message headers: at a line start.
-        let header = |p: &str| {
-            ends_with_word(&w, p) && {
-                let k = w.len() - p.len();
-                k == 0 || w[k - 1] == b'\n'
-            }
-        };
-        let weak = ["from", "to", "text", "call", "best", "love"];
-        if !weak.iter().any(|p| ends_with_word(&w, p)) || weak.iter().any(|p| header(p)) {
+        return !opens_quote(p);
+    }
+    if let Some(p) = HEADER_BEFORE.iter().find(|p| ends_with_word(&w, p)) {
+        let k = w.len() - p.len();
+        if k == 0 || w[k - 1] == b'\n' {
             return true;
         }
     }
@@ -331,7 +321,7 @@ fn greeting_quoted(b: &[u8], start: usize) -> bool {
     while k > 0 && b[k - 1].is_ascii_alphabetic() {
         k -= 1;
     }
-    k > 0 && (b[k - 1] == b'"' || (k >= 3 && matches!(&b[k - 3..k], [0xE2, 0x80, 0x9C | 0x98])))
+    quote_before(b, k)
 }
 
 /// Phrases before a place that make it where the writer (or someone they know) lives.

@@ -49,9 +49,20 @@ fn personal_contexts_win_over_frequency() {
             "Write to Jane Roe, jane.roe@mail.org",
             "Write to <PERSON_1>, <EMAIL_ADDRESS_1>",
         ),
+        (
+            "Please reach out to Jane Roe today.",
+            "Please reach out to <PERSON_1> today.",
+        ),
+        (
+            "Notes\nFrom: Jane Roe\nSubject: rent",
+            "Notes\nFrom: <PERSON_1>\nSubject: rent",
+        ),
     ] {
         assert_eq!(s.redact_with(text, &policy), want, "{text}");
     }
+    // Mid-sentence, "from" is prose: a public name stays.
+    let film = "A new game from Jane Roe is out.";
+    assert_eq!(s.redact_with(film, &policy), film);
 }
 
 #[test]

@@ -256,11 +256,9 @@ impl Intros {
             };
             let lc = text[i..word_end].to_lowercase();
             let given = given_us || self.given.contains(&lc);
-            let word = word || COMMON.contains(&lc.as_str());
-            if word && out.is_empty() && !given {
-                break;
-            }
-            if COMMON.contains(&lc.as_str()) {
+            // A common word ends the name; an ordinary word cannot open one unless it is
+            // also a given name ("I'm Grace").
+            if COMMON.contains(&lc.as_str()) || (word && out.is_empty() && !given) {
                 break;
             }
             out.push(Word {

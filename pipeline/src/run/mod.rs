@@ -553,11 +553,10 @@ fn remove_orphans(parent: &std::path::Path, prefix: &str) {
         if !name.to_string_lossy().starts_with(prefix) {
             continue;
         }
-        let owner = std::fs::read_to_string(entry.path().join(OWNER_FILE));
-        let Ok(pid) = owner.map(|s| s.trim().parse::<u32>()) else {
-            continue;
-        };
-        if pid.is_ok_and(|pid| !lock::process_alive(pid)) {
+        let owner = std::fs::read_to_string(entry.path().join(OWNER_FILE))
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok());
+        if owner.is_some_and(|pid| !lock::process_alive(pid)) {
             tracing::info!(dir = %entry.path().display(), "removing the work directory of a run that did not finish");
             let _ = std::fs::remove_dir_all(entry.path());
         }
