@@ -430,3 +430,51 @@ fn a_bank_emptied_by_late_feedback_does_not_keep_offering_its_example() {
         "the day-3 bank brings back {retracted}: {bank}"
     );
 }
+
+/// Whether a bank example's text holds a redaction placeholder such as `<US_SSN_1>`.
+fn redacted(example: &Value) -> bool {
+    ["input", "output"].iter().any(|k| {
+        let t = example[k].as_str().unwrap();
+        t.match_indices('<').any(|(i, _)| {
+            let rest = &t[i + 1..];
+            let name = rest.find('_').map(|u| &rest[..u]);
+            name.is_some_and(|n| {
+                !n.is_empty() && n.bytes().all(|c| c.is_ascii_uppercase() || c == b'_')
+            }) && rest.contains('>')
+        })
+    })
+}
+
+// Banks on the sample hold examples whose text needed redaction; with
+// fewshot_exclude_redacted none is left, and the banks are still published.
+#[test]
+fn redacted_examples_can_be_left_out_of_banks() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = repo().join("data/sample-logs");
+    let full = dir.path().join("full");
+    run_ok(&sample, &full);
+    let all: Vec<Value> = banks(&full)
+        .iter()
+        .flat_map(|b| b["examples"].as_array().unwrap().clone())
+        .collect();
+    assert!(
+        all.iter().any(redacted),
+        "the sample's banks hold redacted examples"
+    );
+    let clean = dir.path().join("clean");
+    run_with_params(
+        dir.path(),
+        "fewshot_exclude_redacted = true",
+        &sample,
+        &clean,
+    );
+    let kept: Vec<Value> = banks(&clean)
+        .iter()
+        .flat_map(|b| b["examples"].as_array().unwrap().clone())
+        .collect();
+    assert!(!kept.is_empty());
+    assert!(
+        !kept.iter().any(redacted),
+        "no bank example holds a placeholder"
+    );
+}
