@@ -3,7 +3,7 @@
 -- with the label). An explicit complaint (thumbs-down or report) labels the interaction
 -- negative whatever else it got: every reported bad answer must become a regression
 -- case, and a copy or a later thumbs-up does not make the answer good.
--- Inputs:     interactions, feedback_events.
+-- Inputs:     turns, feedback_events.
 -- Parameters: w_* (weight of each signal's presence), rating_min, rating_max,
 --             positive_threshold, negative_threshold, rewrite_window_secs,
 --             rewrite_min_similarity, opt_out_tenants.
@@ -11,8 +11,9 @@
 -- spaces, whitespace collapsed): equal keys are exact duplicates. prompt_hash, its BLAKE3
 -- digest, is the 32-byte key later stages join on, so no join ever holds prompt texts.
 -- example_id hashes task, label, prompt_key and the output, so re-runs produce the same
--- ids. scored is the one wide table after ingest: later stages carry ids and scores, and
--- the published rows take their text from here.
+-- ids. scored holds no chat text (ids, keys, signals, scores; the sparse edit and
+-- comment texts of the feedback): golden and fewshot take the text of the rows they
+-- publish from turns.
 -- Each signal counts once per interaction however often it fired, so one user clicking
 -- thumbs-up ten times is one vote. Ratings are normalised to [-1, 1].
 -- rewritten (implicit, from session order): the same user asked a similar prompt
@@ -23,9 +24,9 @@
 WITH asked AS (
     SELECT interaction_id, session_id, COALESCE(user_hash, '') AS user_key,
            CAST(ts AS BIGINT) AS ts_us,
-           array_length(messages) AS turns,
-           get_field(array_element(messages, -2), 'content') AS prompt
-    FROM interactions
+           message_count AS turns,
+           prompt
+    FROM turns
     WHERE session_id IS NOT NULL AND ts IS NOT NULL
 ),
 -- The next three asks of the same user in the session, by window functions: a sort
@@ -76,20 +77,11 @@ signals AS (
     WHERE status = 'applied'
     GROUP BY interaction_id
 ),
-turns AS (
-    SELECT i.*,
-           get_field(array_element(i.messages, -1), 'role')    AS answer_role,
-           get_field(array_element(i.messages, -1), 'content') AS answer,
-           get_field(array_element(i.messages, -2), 'role')    AS prompt_role,
-           get_field(array_element(i.messages, -2), 'content') AS prompt
-    FROM interactions i
-),
 joined AS (
     SELECT t.interaction_id, t.session_id, t.tenant_id, t.user_hash, t.ts,
            COALESCE(t.task, 'unknown') AS task, t.model, t.prompt_version,
            t._source, t._line,
-           array_slice(t.messages, 1, -2) AS input_messages,
-           t.prompt, t.answer,
+           t.answer,
            fw_normalize(t.prompt) AS prompt_key,
            CASE
                WHEN t.tenant_id IN ${opt_out_tenants} THEN 'tenant opted out'
@@ -142,7 +134,7 @@ labelled AS (
            END AS label
     FROM weighted w
 )
-SELECT l.*,
+SELECT l.* EXCLUDE (answer),
        digest(l.prompt_key, 'blake3') AS prompt_hash,
        'ex-' || substr(encode(sha256(concat_ws(chr(31), l.task, l.label, l.prompt_key,
                                                COALESCE(l.edited_output, l.answer))), 'hex'), 1, 20)

@@ -1,12 +1,13 @@
 -- golden: this run's golden-set additions, one row per example (published per task).
--- Inputs:     candidates, scored (the text of the selected rows).
+-- Inputs:     candidates, scored (signals, edit and comments), turns (the text of the
+--             selected rows).
 -- Parameters: run_id.
 -- A regression case carries the input, the bad output and the user's reason;
 -- needs_reference is true unless an edit gave the corrected answer (reference_output).
 SELECT c.example_id, c.task, c.kind, c.label, c.score, c.confidence,
-       s.input_messages,
-       s.prompt AS input,
-       s.answer AS output,
+       t.input_messages,
+       t.prompt AS input,
+       t.answer AS output,
        s.edited_output AS reference_output,
        (c.kind = 'regression' AND s.edited_output IS NULL) AS needs_reference,
        s.user_reason,
@@ -24,3 +25,5 @@ SELECT c.example_id, c.task, c.kind, c.label, c.score, c.confidence,
 FROM (SELECT * FROM candidates WHERE golden_status = 'selected') c
 JOIN scored s
   ON s._source = c._source AND s._line = c._line AND s.interaction_id = c.interaction_id
+JOIN turns t
+  ON t._source = c._source AND t._line = c._line AND t.interaction_id = c.interaction_id

@@ -1,7 +1,8 @@
 -- fewshot: the few-shot bank of each task (and prompt version, when
 -- fewshot_per_prompt_version): good examples that differ from each other, within a count
 -- and a token budget.
--- Inputs:     deduped, scored, previous_banks.
+-- Inputs:     deduped, scored (labels, edits), turns (the text of the picked rows),
+--             previous_banks.
 -- Parameters: fewshot_min_score, fewshot_max_examples, fewshot_token_budget,
 --             fewshot_max_example_tokens, fewshot_mmr_lambda, fewshot_per_prompt_version,
 --             minhash_num_perm, minhash_ngram, fewshot_redacted_weight,
@@ -19,13 +20,15 @@ WITH fresh AS (
     SELECT d.task,
            CASE WHEN ${fewshot_per_prompt_version} THEN COALESCE(d.prompt_version, '') ELSE '' END
                AS bank_version,
-           d.example_id, s.prompt AS input, COALESCE(s.edited_output, s.answer) AS output,
+           d.example_id, t.prompt AS input, COALESCE(s.edited_output, t.answer) AS output,
            d.score, d.source_interaction_ids
     FROM (SELECT * FROM deduped
           WHERE dup_rank = 1 AND id_occurrence = 1 AND ineligible_reason IS NULL
             AND label = 'positive' AND score >= ${fewshot_min_score}) d
     JOIN scored s
       ON s._source = d._source AND s._line = d._line AND s.interaction_id = d.interaction_id
+    JOIN turns t
+      ON t._source = d._source AND t._line = d._line AND t.interaction_id = d.interaction_id
 ),
 -- The bank's current examples compete with the new ones, so a quiet night keeps a full
 -- bank (previous_banks: as the newest committed run published each bank); an example

@@ -29,6 +29,10 @@ pub struct Stage {
     /// DataFusion options (key, value) this stage is planned and run with, from its
     /// header's `-- Setting: key = value` lines.
     pub settings: Vec<(String, String)>,
+    /// From a header line `-- View: true`: registered as a view that later stages inline,
+    /// not materialised (for derived columns of wide tables, which later stages read
+    /// only in part).
+    pub view: bool,
 }
 
 /// The stages compiled into the binary: the repository's sql/ directory.
@@ -37,6 +41,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "10_feedback_events.sql",
         include_str!("../../../sql/10_feedback_events.sql"),
     ),
+    ("15_turns.sql", include_str!("../../../sql/15_turns.sql")),
     ("20_scored.sql", include_str!("../../../sql/20_scored.sql")),
     (
         "24_prompt_signatures.sql",
@@ -154,11 +159,13 @@ pub fn load(config: &SqlConfig) -> Result<Vec<Stage>> {
             let table = table_name(&file)
                 .ok_or_else(|| Error::config(format!("sql/{file}: name must be NN_table.sql")))?;
             let settings = settings(&file, &sql)?;
+            let view = is_view(&file, &sql)?;
             Ok(Stage {
                 file,
                 table,
                 sql,
                 settings,
+                view,
             })
         })
         .collect()
@@ -191,6 +198,26 @@ fn settings(file: &str, sql: &str) -> Result<Vec<(String, String)>> {
         out.push((key, value));
     }
     Ok(out)
+}
+
+/// Whether the stage's header says `-- View: true`.
+fn is_view(file: &str, sql: &str) -> Result<bool> {
+    let header = sql
+        .lines()
+        .map(str::trim)
+        .take_while(|l| l.starts_with("--"));
+    for line in header {
+        if let Some(v) = line.trim_start_matches('-').trim().strip_prefix("View:") {
+            return match v.trim() {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                other => Err(Error::config(format!(
+                    "sql/{file}: `View:` must be true or false, not `{other}`"
+                ))),
+            };
+        }
+    }
+    Ok(false)
 }
 
 fn table_name(file: &str) -> Option<String> {
@@ -285,6 +312,13 @@ pub async fn run(
     for stage in stages {
         let started = std::time::Instant::now();
         let df = plan(exec, stage, params).await?;
+        if stage.view {
+            register_view(exec, &stage.table, df)?;
+            if engine.cluster.is_some() {
+                register_view(local, &stage.table, plan(local, stage, params).await?)?;
+            }
+            continue;
+        }
         let path = work.join(format!("stage_{}.parquet", stage.table));
         let schema = df.schema().as_arrow().clone();
         df.write_parquet(
@@ -302,6 +336,18 @@ pub async fn run(
     }
     check_required(local).await?;
     Ok(timings)
+}
+
+/// Registers a view stage. Its plan is optimised first: DataFusion 55's projection pruning
+/// fails on an unoptimised view over a UNION (`interactions`) that a query reads twice.
+fn register_view(ctx: &SessionContext, table: &str, df: DataFrame) -> Result<()> {
+    let plan = df.into_optimized_plan()?;
+    ctx.deregister_table(table)?;
+    ctx.register_table(
+        table,
+        std::sync::Arc::new(datafusion::catalog::view::ViewTable::new(plan, None)),
+    )?;
+    Ok(())
 }
 
 /// Registers the Parquet file at `path` as `table`. An empty result may leave no file
@@ -421,6 +467,7 @@ mod tests {
             table: "x".into(),
             sql: "SELECT ${a} * w, ${s}, ${b}".into(),
             settings: vec![],
+            view: false,
         };
         let mut p = BTreeMap::new();
         p.insert("a".to_string(), toml::Value::Float(0.5));
@@ -443,6 +490,7 @@ mod tests {
             table: "x".into(),
             sql: "t IN ${l}".into(),
             settings: vec![],
+            view: false,
         };
         let mut p = BTreeMap::new();
         let list = |v: &[&str]| toml::Value::Array(v.iter().map(|s| (*s).into()).collect());
@@ -490,6 +538,7 @@ mod tests {
             table: "x".into(),
             sql: sql.into(),
             settings,
+            view: false,
         };
         let explain = |df: DataFrame| async move {
             let plan = df.create_physical_plan().await.unwrap();
@@ -508,6 +557,14 @@ mod tests {
         let without = explain(plan(&ctx, &stage(vec![]), &params).await.unwrap()).await;
         assert!(without.contains("HashJoinExec"), "{without}");
         assert!(ctx.copied_config().options().optimizer.prefer_hash_join);
+    }
+
+    #[test]
+    fn view_header_is_read_and_checked() {
+        assert!(is_view("15_x.sql", "-- x: derived columns\n-- View: true\nSELECT 1").unwrap());
+        assert!(!is_view("15_x.sql", "-- x\nSELECT 1\n-- View: true").unwrap());
+        let e = is_view("15_x.sql", "-- View: yes\nSELECT 1").unwrap_err();
+        assert!(e.one_line().contains("sql/15_x.sql"), "{}", e.one_line());
     }
 
     #[test]
