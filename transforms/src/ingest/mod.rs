@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::streaming::StreamingTable;
 use datafusion::error::Result;
+use datafusion::logical_expr::{col, SortExpr};
 use datafusion::physical_plan::streaming::PartitionStream;
 use object_store::path::Path;
 use object_store::ObjectStore;
@@ -144,7 +145,9 @@ impl IngestStats {
 
 /// A streaming table over log objects of one kind: at most `partitions` partitions, each
 /// reading its share of the objects in turn (balanced by size); nothing is read until it
-/// executes.
+/// executes. Each partition streams its objects in path order and their lines in order,
+/// so the table declares [`provenance_order`]: `ORDER BY _source, _line` over it merges
+/// the partitions instead of sorting the day's rows.
 pub fn log_table(
     store: Arc<dyn ObjectStore>,
     kind: LogKind,
@@ -167,7 +170,16 @@ pub fn log_table(
             }) as Arc<dyn PartitionStream>
         })
         .collect();
-    StreamingTable::try_new(schema, partitions)
+    Ok(StreamingTable::try_new(schema, partitions)?.with_sort_order(provenance_order()))
+}
+
+/// `_source, _line` ascending: the order rows are read in within one partition, and the
+/// order of every table a run writes rows of the logs into.
+pub fn provenance_order() -> Vec<SortExpr> {
+    vec![
+        col("_source").sort(true, false),
+        col("_line").sort(true, false),
+    ]
 }
 
 /// Splits objects into at most `n` groups of similar total size (largest first into the
