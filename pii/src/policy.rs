@@ -25,6 +25,45 @@ pub struct Mention {
     pub class: Class,
 }
 
+/// Classes in the order of their codes (see [`Mention::code`]); append only.
+const CLASSES: [Class; 7] = [
+    Class::Personal,
+    Class::PersonalContext,
+    Class::Name,
+    Class::Place,
+    Class::ReservedIp,
+    Class::PublicUrl,
+    Class::Date,
+];
+
+impl Mention {
+    /// Entity type and class in one number, for storing a scan's findings beside the
+    /// text (a run scans once and redacts later from what it stored).
+    pub fn code(&self) -> u16 {
+        let class = CLASSES
+            .iter()
+            .position(|c| *c == self.class)
+            .expect("every class has a code");
+        (self.span.entity_type.index() * CLASSES.len() + class) as u16
+    }
+
+    /// The mention that [`Mention::code`] stored, or None for a code this build does not
+    /// know.
+    pub fn decode(start: usize, end: usize, code: u16) -> Option<Mention> {
+        let code = code as usize;
+        let entity_type = *EntityType::all().get(code / CLASSES.len())?;
+        let class = CLASSES[code % CLASSES.len()];
+        Some(Mention {
+            span: Span {
+                start,
+                end,
+                entity_type,
+            },
+            class,
+        })
+    }
+}
+
 /// What kind of finding a [`Mention`] is, for the redaction decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

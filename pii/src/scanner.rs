@@ -356,6 +356,19 @@ impl Scanner {
         policy: &Policy,
     ) -> Vec<Option<String>> {
         let found: Vec<Vec<Mention>> = texts.iter().map(|t| self.mentions(t)).collect();
+        self.redact_found(texts, found, record, policy)
+    }
+
+    /// [`Scanner::redact_record`] from findings already made: `found[i]` must be
+    /// [`Scanner::mentions`] of `texts[i]` (stored by an earlier pass over the same text),
+    /// so a text is not scanned again unless something in it is redacted.
+    pub fn redact_found(
+        &self,
+        texts: &[&str],
+        found: Vec<Vec<Mention>>,
+        record: &mut RecordContext,
+        policy: &Policy,
+    ) -> Vec<Option<String>> {
         if !policy.is_redact_all() {
             for (t, ms) in texts.iter().zip(&found) {
                 for m in ms.iter().filter(|m| m.class == Class::PersonalContext) {

@@ -1,7 +1,7 @@
-//! ingest + redact: stream every log object through the line parser once into local
-//! scratch, count over the whole day which names are public knowledge (distinct users and
-//! tenants per name mentioned without personal context), then redact with that decision
-//! into the staged Parquet tables. Unredacted text exists only inside this stage: its
+//! ingest + redact: stream every log object through the line parser and the PII scanner
+//! once into local scratch, count over the whole day which names are public knowledge
+//! (distinct users and tenants per name mentioned without personal context), then redact
+//! with that decision, from the stored findings, into the staged Parquet tables. Unredacted text exists only inside this stage: its
 //! scratch files are deleted and its tables dropped from the session before any SQL stage
 //! runs, so nothing downstream can read it.
 
@@ -19,9 +19,9 @@ use crate::config::PiiConfig;
 use crate::store::Location;
 use crate::Result;
 
-/// Columns of each kind as they leave the redact stage. Free text goes through the
-/// scanner: message contents, comments, edited answers, unknown metadata, and the text
-/// of rejected lines. Identifiers are kept for joins; `user_id` is replaced by a hash.
+/// Columns of each kind as they leave the redact stage. Free text is redacted: message
+/// contents (from the findings stored when they were parsed), comments, edited answers,
+/// unknown metadata, and the text of rejected lines. Identifiers are kept for joins; `user_id` is replaced by a hash.
 fn redact_sql(kind: LogKind) -> &'static str {
     match kind {
         LogKind::Interactions => {
@@ -29,7 +29,7 @@ fn redact_sql(kind: LogKind) -> &'static str {
                     interaction_id, session_id, tenant_id,
                     encode(sha256(user_id), 'hex') AS user_hash,
                     ts, task, model, prompt_version,
-                    pii_redact_messages(messages) AS messages,
+                    pii_redact_messages(messages, get_field(_pii, 'mentions')) AS messages,
                     latency_ms, input_tokens, output_tokens,
                     pii_redact(metadata) AS metadata
              FROM unredacted_interactions
@@ -61,12 +61,14 @@ fn unredacted_name(kind: LogKind) -> &'static str {
     }
 }
 
-/// The parsed rows as they go to scratch: interactions also list the names and places
-/// each record mentions without personal context, for the day's count.
+/// The parsed rows as they go to scratch. Interactions are scanned here, once: `_pii` holds
+/// the names and places each record mentions without personal context (for the day's
+/// count) and every finding of its messages (redaction reads them instead of scanning
+/// again).
 fn parse_sql(kind: LogKind) -> &'static str {
     match kind {
         LogKind::Interactions => {
-            "SELECT *, pii_public_candidates(messages) AS _candidates FROM raw_interactions
+            "SELECT *, pii_detect_messages(messages) AS _pii FROM raw_interactions
              ORDER BY _source, _line"
         }
         LogKind::Feedback => "SELECT * FROM raw_feedback ORDER BY _source, _line",

@@ -17,7 +17,7 @@ fn public_sql(pii: &PiiConfig) -> String {
     format!(
         "WITH mentions AS (
              SELECT COALESCE(user_id, session_id, interaction_id) AS who, tenant_id,
-                    unnest(_candidates) AS c
+                    unnest(get_field(_pii, 'candidates')) AS c
              FROM unredacted_interactions WHERE _error IS NULL
          ),
          tenants AS (

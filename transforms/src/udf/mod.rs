@@ -31,7 +31,7 @@ pub fn udfs(scanner: Arc<::pii::Scanner>, stats: Arc<PiiStats>) -> Vec<ScalarUDF
             Arc::clone(&stats),
         )),
         ScalarUDF::new_from_impl(pii::DroppedTypes::new(&scanner)),
-        ScalarUDF::new_from_impl(pii::PublicCandidates::new(Arc::clone(&scanner))),
+        ScalarUDF::new_from_impl(pii::DetectMessages::new(Arc::clone(&scanner))),
         ScalarUDF::new_from_impl(pii::ScanTypes::new(scanner, stats)),
     ];
     all.extend(stage_udfs());

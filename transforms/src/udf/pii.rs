@@ -3,9 +3,11 @@
 //! `pii_redact(text)` scrubs one string column; `pii_redact_messages(messages)` scrubs the
 //! `content` of every message in a chat, numbering placeholders per record so that the
 //! same address in two turns becomes the same `<EMAIL_ADDRESS_1>`. Both take the run's
-//! public-versus-personal decisions ([`PiiStats::set_policy`]): `pii_public_candidates`
-//! lists the names and places a record mentions without personal context, the run counts
-//! distinct users per value over the day, and the values public enough are kept. Findings,
+//! public-versus-personal decisions ([`PiiStats::set_policy`]): `pii_detect_messages`
+//! scans a chat once, listing the names and places a record mentions without personal
+//! context and storing every finding; the run counts distinct users per value over the
+//! day, keeps the values public enough, and `pii_redact_messages` redacts from the
+//! stored findings. Findings,
 //! and findings kept as public, are counted per entity type into [`PiiStats`] for the run
 //! report; values are never recorded.
 
@@ -14,12 +16,12 @@ use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, RwLock};
 
-use ::pii::{Class, EntityType, Policy, RecordContext, Scanner, Strategy};
+use ::pii::{Class, EntityType, Mention, Policy, RecordContext, Scanner, Strategy};
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, ListArray, ListBuilder, StringArray, StringBuilder, StructArray,
-    StructBuilder,
+    StructBuilder, UInt16Builder, UInt32Builder,
 };
-use datafusion::arrow::datatypes::{DataType, Field, Fields};
+use datafusion::arrow::datatypes::{DataType, Field, Fields, UInt16Type, UInt32Type};
 use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, TypeSignature, Volatility,
@@ -115,11 +117,14 @@ impl PiiCounts {
 
 /// Redacts each string of `texts` into `out`; `records` gives the index ranges that share
 /// placeholder numbering and personal-context names (one range per record).
+/// With `stored`, entry `i`'s findings are read from `stored(i)` (a scan made earlier over
+/// the same text) instead of scanning it again.
 fn redact_ranges(
     scanner: &Scanner,
     policy: &Policy,
     texts: &StringArray,
     records: impl Iterator<Item = std::ops::Range<usize>>,
+    stored: Option<&dyn Fn(usize) -> Vec<Mention>>,
     counts: &mut PiiCounts,
 ) -> StringArray {
     let mut out = StringBuilder::with_capacity(texts.len(), texts.value_data().len());
@@ -137,7 +142,14 @@ fn redact_ranges(
         let mut ctx = RecordContext::new();
         let present: Vec<usize> = range.clone().filter(|&i| !texts.is_null(i)).collect();
         let values: Vec<&str> = present.iter().map(|&i| texts.value(i)).collect();
-        let mut redacted = scanner.redact_record(&values, &mut ctx, policy).into_iter();
+        let redacted = match stored {
+            Some(stored) => {
+                let found = present.iter().map(|&i| stored(i)).collect();
+                scanner.redact_found(&values, found, &mut ctx, policy)
+            }
+            None => scanner.redact_record(&values, &mut ctx, policy),
+        };
+        let mut redacted = redacted.into_iter();
         for i in range.clone() {
             if texts.is_null(i) {
                 out.append_null();
@@ -215,6 +227,7 @@ impl ScalarUDFImpl for RedactText {
             &self.stats.policy(),
             texts,
             (0..texts.len()).map(|i| i..i + 1),
+            None,
             &mut counts,
         );
         self.stats.merge(counts);
@@ -222,7 +235,9 @@ impl ScalarUDFImpl for RedactText {
     }
 }
 
-/// `pii_redact_messages(messages) -> messages`: chat contents redacted per record.
+/// `pii_redact_messages(messages [, mentions]) -> messages`: chat contents redacted per
+/// record; with the `mentions` that `pii_detect_messages` stored for the same messages,
+/// without scanning them again.
 #[derive(Debug)]
 pub(super) struct RedactMessages {
     scanner: Arc<Scanner>,
@@ -232,7 +247,13 @@ pub(super) struct RedactMessages {
 
 impl RedactMessages {
     pub fn new(scanner: Arc<Scanner>, stats: Arc<PiiStats>) -> Self {
-        let signature = Signature::exact(vec![schema::messages_type()], Volatility::Immutable);
+        let signature = Signature::one_of(
+            vec![
+                TypeSignature::Exact(vec![schema::messages_type()]),
+                TypeSignature::Exact(vec![schema::messages_type(), mentions_type()]),
+            ],
+            Volatility::Immutable,
+        );
         RedactMessages {
             scanner,
             stats,
@@ -267,12 +288,18 @@ impl ScalarUDFImpl for RedactMessages {
         let records = (0..list.len())
             .filter(|&i| list.is_valid(i))
             .map(|i| offsets[i] as usize..offsets[i + 1] as usize);
+        let stored = match args.args.get(1) {
+            Some(m) => Some(StoredMentions::of(list, &m.to_array(args.number_rows)?)?),
+            None => None,
+        };
+        let lookup = stored.as_ref().map(|m| move |i: usize| m.entry(i));
         let mut counts = PiiCounts::default();
         let redacted = redact_ranges(
             &self.scanner,
             &self.stats.policy(),
             content.as_string::<i32>(),
             records,
+            lookup.as_ref().map(|f| f as &dyn Fn(usize) -> Vec<Mention>),
             &mut counts,
         );
         self.stats.merge(counts);
@@ -499,78 +526,171 @@ impl ScalarUDFImpl for DroppedTypes {
     }
 }
 
-/// `pii_public_candidates(messages) -> list<{entity_type, value, source}>`: the names and
-/// places a record mentions without personal context, in their normal form, once per
-/// record. `source` says who brought the value up: `user` when any user (or tool) message
-/// mentions it, else `system` (the application's prompt), else `answer` (the model, unprompted:
-/// public knowledge). The run counts distinct users per value over the day from this list.
+/// The findings of each message, as `pii_detect_messages` stores them: one list per
+/// message of `{start, end, code}` ([`Mention::code`]).
+pub fn mentions_type() -> DataType {
+    let found = Field::new("item", DataType::Struct(mention_fields()), true);
+    let per_message = Field::new("item", DataType::List(Arc::new(found)), true);
+    DataType::List(Arc::new(per_message))
+}
+
+fn mention_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("start", DataType::UInt32, false),
+        Field::new("end", DataType::UInt32, false),
+        Field::new("code", DataType::UInt16, false),
+    ])
+}
+
+/// Stored findings read back per message entry of the messages they were made for.
+struct StoredMentions {
+    per_message: ListArray,
+    /// Message entry index → index into `per_message`.
+    entry_of: Vec<Option<usize>>,
+}
+
+impl StoredMentions {
+    fn of(messages: &ListArray, stored: &ArrayRef) -> Result<StoredMentions> {
+        let Some(rows) = stored.as_list_opt::<i32>() else {
+            return exec_err!("pii_redact_messages: mentions must be a list per record");
+        };
+        let per_message = rows.values().as_list::<i32>().clone();
+        let mut entry_of = vec![None; messages.values().len()];
+        let (m_off, s_off) = (messages.value_offsets(), rows.value_offsets());
+        for r in 0..messages.len() {
+            if messages.is_null(r) || rows.is_null(r) {
+                continue;
+            }
+            let n = (m_off[r + 1] - m_off[r]) as usize;
+            if (s_off[r + 1] - s_off[r]) as usize != n {
+                return exec_err!("pii_redact_messages: mentions do not match the messages");
+            }
+            for k in 0..n {
+                entry_of[m_off[r] as usize + k] = Some(s_off[r] as usize + k);
+            }
+        }
+        Ok(StoredMentions {
+            per_message,
+            entry_of,
+        })
+    }
+
+    fn entry(&self, i: usize) -> Vec<Mention> {
+        let Some(k) = self.entry_of.get(i).copied().flatten() else {
+            return Vec::new();
+        };
+        if self.per_message.is_null(k) {
+            return Vec::new();
+        }
+        let found = self.per_message.value(k);
+        let found = found.as_struct();
+        let start = found.column(0).as_primitive::<UInt32Type>();
+        let end = found.column(1).as_primitive::<UInt32Type>();
+        let code = found.column(2).as_primitive::<UInt16Type>();
+        (0..found.len())
+            .filter_map(|j| {
+                Mention::decode(
+                    start.value(j) as usize,
+                    end.value(j) as usize,
+                    code.value(j),
+                )
+            })
+            .collect()
+    }
+}
+
+/// `pii_detect_messages(messages) -> {candidates, mentions}`: the one scan of a chat.
+/// `candidates` lists the names and places a record mentions without personal context,
+/// in their normal form, once per record, each with `source`: `user` when any user (or
+/// tool) message mentions it, else `system` (the application's prompt), else `answer` (the
+/// model, unprompted: public knowledge); the run counts distinct users per value over the
+/// day from it. `mentions` stores every finding per message ([`mentions_type`]), so that
+/// `pii_redact_messages` redacts with the day's decisions without scanning again.
 #[derive(Debug)]
-pub(super) struct PublicCandidates {
+pub(super) struct DetectMessages {
     scanner: Arc<Scanner>,
     signature: Signature,
 }
 
-impl PublicCandidates {
+impl DetectMessages {
     pub fn new(scanner: Arc<Scanner>) -> Self {
         let signature = Signature::exact(vec![schema::messages_type()], Volatility::Immutable);
-        PublicCandidates { scanner, signature }
+        DetectMessages { scanner, signature }
     }
 
-    fn fields() -> Fields {
+    fn candidate_fields() -> Fields {
         Fields::from(vec![
             Field::new("entity_type", DataType::Utf8, false),
             Field::new("value", DataType::Utf8, false),
             Field::new("source", DataType::Utf8, false),
         ])
     }
+
+    fn candidates_type() -> DataType {
+        DataType::List(Arc::new(Field::new(
+            "item",
+            DataType::Struct(Self::candidate_fields()),
+            true,
+        )))
+    }
+
+    fn fields() -> Fields {
+        Fields::from(vec![
+            Field::new("candidates", Self::candidates_type(), true),
+            Field::new("mentions", mentions_type(), true),
+        ])
+    }
 }
 
-scanner_udf_boilerplate!(PublicCandidates);
+scanner_udf_boilerplate!(DetectMessages);
 
-impl ScalarUDFImpl for PublicCandidates {
+impl ScalarUDFImpl for DetectMessages {
     fn name(&self) -> &str {
-        "pii_public_candidates"
+        "pii_detect_messages"
     }
     fn signature(&self) -> &Signature {
         &self.signature
     }
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(DataType::List(Arc::new(Field::new(
-            "item",
-            DataType::Struct(Self::fields()),
-            true,
-        ))))
+        Ok(DataType::Struct(Self::fields()))
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let array = args.args[0].to_array(args.number_rows)?;
         let Some(list) = array.as_list_opt::<i32>() else {
-            return exec_err!("pii_public_candidates expects a list of {{role, content}}");
+            return exec_err!("pii_detect_messages expects a list of {{role, content}}");
         };
         let values = list.values().as_struct();
         let (Some(role), Some(content)) = (
             values.column_by_name("role"),
             values.column_by_name("content"),
         ) else {
-            return exec_err!("pii_public_candidates: messages need `role` and `content`");
+            return exec_err!("pii_detect_messages: messages need `role` and `content`");
         };
         let (role, content) = (role.as_string::<i32>(), content.as_string::<i32>());
-        let builder = StructBuilder::new(
-            Self::fields(),
-            vec![
-                Box::new(StringBuilder::new()),
-                Box::new(StringBuilder::new()),
-                Box::new(StringBuilder::new()),
-            ],
-        );
-        let mut out = ListBuilder::new(builder).with_field(Arc::new(Field::new(
-            "item",
-            DataType::Struct(Self::fields()),
-            true,
-        )));
+        let mut candidates =
+            ListBuilder::new(StructBuilder::from_fields(Self::candidate_fields(), 0)).with_field(
+                Arc::new(Field::new(
+                    "item",
+                    DataType::Struct(Self::candidate_fields()),
+                    true,
+                )),
+            );
+        let DataType::List(per_message) = mentions_type() else {
+            unreachable!("mentions are a list")
+        };
+        let DataType::List(found_field) = per_message.data_type().clone() else {
+            unreachable!("per message, a list")
+        };
+        let mut mentions = ListBuilder::new(
+            ListBuilder::new(StructBuilder::from_fields(mention_fields(), 0))
+                .with_field(found_field),
+        )
+        .with_field(per_message);
         let offsets = list.value_offsets();
         for i in 0..list.len() {
             if list.is_null(i) {
-                out.append(false);
+                candidates.append(false);
+                mentions.append(false);
                 continue;
             }
             // Each candidate value once, with the most personal source that mentions it
@@ -579,7 +699,9 @@ impl ScalarUDFImpl for PublicCandidates {
             let mut by_user: HashSet<(EntityType, String)> = HashSet::new();
             let mut by_system: HashSet<(EntityType, String)> = HashSet::new();
             for j in offsets[i] as usize..offsets[i + 1] as usize {
+                let per_message = mentions.values();
                 if content.is_null(j) {
+                    per_message.append(true);
                     continue;
                 }
                 let text = content.value(j);
@@ -589,6 +711,20 @@ impl ScalarUDFImpl for PublicCandidates {
                     role.value(j)
                 };
                 for m in self.scanner.mentions(text) {
+                    let found = per_message.values();
+                    found
+                        .field_builder::<UInt32Builder>(0)
+                        .expect("start")
+                        .append_value(m.span.start as u32);
+                    found
+                        .field_builder::<UInt32Builder>(1)
+                        .expect("end")
+                        .append_value(m.span.end as u32);
+                    found
+                        .field_builder::<UInt16Builder>(2)
+                        .expect("code")
+                        .append_value(m.code());
+                    found.append(true);
                     let t = m.span.entity_type;
                     let key = (t, ::pii::normal_form(t, &text[m.span.start..m.span.end]));
                     match r {
@@ -604,8 +740,10 @@ impl ScalarUDFImpl for PublicCandidates {
                         seen.push(key);
                     }
                 }
+                per_message.append(true);
             }
-            let entries = out.values();
+            mentions.append(true);
+            let entries = candidates.values();
             for key in seen {
                 let source = if by_user.contains(&key) {
                     "user"
@@ -614,22 +752,27 @@ impl ScalarUDFImpl for PublicCandidates {
                 } else {
                     "answer"
                 };
-                entries
-                    .field_builder::<StringBuilder>(0)
-                    .expect("entity_type")
-                    .append_value(key.0.as_str());
-                entries
-                    .field_builder::<StringBuilder>(1)
-                    .expect("value")
-                    .append_value(&key.1);
-                entries
-                    .field_builder::<StringBuilder>(2)
-                    .expect("source")
-                    .append_value(source);
+                for (f, v) in [key.0.as_str(), key.1.as_str(), source]
+                    .into_iter()
+                    .enumerate()
+                {
+                    entries
+                        .field_builder::<StringBuilder>(f)
+                        .expect("candidate field")
+                        .append_value(v);
+                }
                 entries.append(true);
             }
-            out.append(true);
+            candidates.append(true);
         }
-        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+        let out = StructArray::try_new(
+            Self::fields(),
+            vec![
+                Arc::new(candidates.finish()) as ArrayRef,
+                Arc::new(mentions.finish()) as ArrayRef,
+            ],
+            None,
+        )?;
+        Ok(ColumnarValue::Array(Arc::new(out)))
     }
 }

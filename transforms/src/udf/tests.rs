@@ -204,6 +204,39 @@ async fn pii_redact_messages_numbers_placeholders_per_record() {
     assert_eq!(stats.values(), (5, 3));
 }
 
+/// Redaction from the findings `pii_detect_messages` stored gives what a fresh scan gives,
+/// on whole and on sliced batches (list offsets that do not start at 0 on one side only).
+#[tokio::test]
+async fn pii_redact_messages_from_stored_findings_matches_a_fresh_scan() {
+    let full = messages_batch(&[
+        Some(BOB),
+        Some(JANE),
+        None,
+        Some(CLEAN_CHAT),
+        Some(&[]),
+        Some(JANE),
+    ]);
+    for batch in [full.clone(), full.slice(1, 4)] {
+        let (ctx, stats) = session();
+        register(&ctx, "chats", batch.clone());
+        let fresh = one_column(&ctx, "SELECT pii_redact_messages(messages) FROM chats").await;
+        let fresh_counts = (stats.by_type(), stats.values());
+        let (ctx, stats) = session();
+        register(&ctx, "chats", batch);
+        let stored = one_column(
+            &ctx,
+            "SELECT pii_redact_messages(messages, get_field(pii_detect_messages(messages), 'mentions'))
+             FROM chats",
+        )
+        .await;
+        assert_eq!(
+            records(stored.as_list::<i32>()),
+            records(fresh.as_list::<i32>())
+        );
+        assert_eq!((stats.by_type(), stats.values()), fresh_counts);
+    }
+}
+
 #[tokio::test]
 async fn pii_redact_messages_handles_sliced_lists() {
     // A sliced batch has list offsets that do not start at 0: each record must still be
