@@ -642,3 +642,32 @@ fn gen_sample_is_deterministic_and_runs() {
         "planted PII"
     );
 }
+
+// --profile writes each materialised stage's EXPLAIN ANALYZE (operators with their
+// metrics) and publishes what a plain run publishes; view stages have no plan of their own.
+#[test]
+fn profile_writes_each_stage_plan_with_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sink, profile) = (dir.path().join("sink"), dir.path().join("profile"));
+    let src = repo().join("data/sample-logs");
+    let out = flywheel(&[
+        "run",
+        "--source",
+        path(&src),
+        "--sink",
+        path(&sink),
+        "--profile",
+        path(&profile),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let scored = std::fs::read_to_string(profile.join("scored.txt")).unwrap();
+    assert!(scored.contains("output_rows="), "{scored}");
+    assert!(scored.contains("elapsed_compute="), "{scored}");
+    assert!(profile.join("fewshot.txt").exists());
+    assert!(
+        !profile.join("turns.txt").exists(),
+        "a view has no plan of its own"
+    );
+    let (manifest, _) = manifest_and_report(&sink);
+    assert!(!manifest["outputs"].as_array().unwrap().is_empty());
+}

@@ -167,6 +167,11 @@ pub struct RunArgs {
     /// `flywheel executor`).
     #[arg(long, env = "FLYWHEEL_ENGINE", default_value = "local")]
     pub engine: String,
+    /// Write each SQL stage's `EXPLAIN ANALYZE` (time and rows per operator) to
+    /// DIR/<table>.txt. Each stage then runs twice: for finding what a run spends its
+    /// time on, not for nightly runs.
+    #[arg(long, value_name = "DIR")]
+    pub profile: Option<PathBuf>,
     /// Draw a progress bar (set from the global options).
     #[arg(skip)]
     pub progress: bool,

@@ -214,7 +214,8 @@ async fn run_stages(
 
     let mut params = config.params.clone();
     params.insert("run_id".into(), toml::Value::String(run_id.to_string()));
-    for (table, seconds) in stages::run(&engine, stages, &params, &work.path).await? {
+    let profile = args.profile.as_deref();
+    for (table, seconds) in stages::run(&engine, stages, &params, &work.path, profile).await? {
         timings.push(&format!("sql:{table}"), seconds);
     }
 

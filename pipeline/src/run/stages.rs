@@ -292,13 +292,15 @@ fn first_line(s: &str) -> String {
 
 /// Runs every stage, materialising each into `work` and registering it as its table.
 /// With a cluster attached the stages plan and execute there, and each result is
-/// registered in both sessions, so gates, publish and report read it locally.
+/// registered in both sessions, so gates, publish and report read it locally. With
+/// `profile`, each materialised stage's `EXPLAIN ANALYZE` is written there first.
 /// Returns (table, seconds) per stage.
 pub async fn run(
     engine: &Engine,
     stages: &[Stage],
     params: &BTreeMap<String, toml::Value>,
     work: &Path,
+    profile: Option<&Path>,
 ) -> Result<Vec<(String, f64)>> {
     let local = &engine.ctx;
     let exec = match &engine.cluster {
@@ -310,6 +312,9 @@ pub async fn run(
     };
     let mut timings = Vec::new();
     for stage in stages {
+        if let Some(dir) = profile.filter(|_| !stage.view) {
+            explain_analyze(exec, stage, params, dir).await?;
+        }
         let started = std::time::Instant::now();
         let df = plan(exec, stage, params).await?;
         if stage.view {
@@ -336,6 +341,35 @@ pub async fn run(
     }
     check_required(local).await?;
     Ok(timings)
+}
+
+/// Runs `stage` under `EXPLAIN ANALYZE` and writes the plan with its metrics (time, rows,
+/// spills per operator) to `dir/<table>.txt`.
+async fn explain_analyze(
+    ctx: &SessionContext,
+    stage: &Stage,
+    params: &BTreeMap<String, toml::Value>,
+    dir: &Path,
+) -> Result<()> {
+    let sql = format!("EXPLAIN ANALYZE {}", bind(stage, params)?);
+    let batches = plan_with(ctx, &sql, &stage.settings)
+        .await?
+        .collect()
+        .await?;
+    // Rows of (plan_type, plan): the plan column is the indented operator tree.
+    let mut text = String::new();
+    for b in &batches {
+        use datafusion::arrow::array::AsArray;
+        let plans = b.column(1).as_string::<i32>();
+        for p in plans.iter().flatten() {
+            text.push_str(p);
+            text.push('\n');
+        }
+    }
+    std::fs::create_dir_all(dir)
+        .and_then(|_| std::fs::write(dir.join(format!("{}.txt", stage.table)), text))
+        .map_err(|e| Error::config(format!("--profile {}: {e}", dir.display())))?;
+    Ok(())
 }
 
 /// Registers a view stage. Its plan is optimised first: DataFusion 55's projection pruning
