@@ -15,6 +15,7 @@
 //!   committed run deferred (over `max_regressions_per_run`), with their feedback, so they
 //!   are published by a later run instead of being dropped.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -22,7 +23,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::datasource::MemTable;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use datafusion::prelude::SessionContext;
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use futures::TryStreamExt;
 use object_store::ObjectStoreExt;
 use serde_json::Value;
@@ -98,6 +99,7 @@ pub async fn register(
     sink: Option<&Location>,
     run_id: &str,
     late_feedback_days: i64,
+    work: &Path,
 ) -> Result<usize> {
     let mut carry_schemas = Vec::new();
     for input in ["interactions_input", "feedback_input"] {
@@ -154,15 +156,27 @@ pub async fn register(
         .collect();
     for (tables, runs) in [(CARRY, &recent), (BACKLOG, &newest)] {
         for ((kind, table), schema) in tables.iter().zip(&carry_schemas) {
-            let mut batches = Vec::new();
+            // Copied to local files and scanned from there, never held in memory: the
+            // carried days of a busy tenant are as large as the day itself.
+            let dir = work.join(format!("earlier_{table}"));
+            let mut copied = 0;
             for manifest in runs {
                 for path in outputs(manifest, kind) {
                     let sink = sink.expect("manifests come from a sink");
-                    batches.extend(read_parquet(sink, &path, schema).await?);
+                    std::fs::create_dir_all(&dir)?;
+                    let local = dir.join(format!("{copied:05}.parquet"));
+                    copy_parquet(sink, &path, &local, schema).await?;
+                    copied += 1;
                 }
             }
-            let table_data = MemTable::try_new(Arc::clone(schema), vec![batches])?;
-            ctx.register_table(*table, Arc::new(table_data))?;
+            if copied == 0 {
+                let empty = MemTable::try_new(Arc::clone(schema), vec![vec![]])?;
+                ctx.register_table(*table, Arc::new(empty))?;
+            } else {
+                let dir = format!("{}/", dir.to_string_lossy());
+                ctx.register_parquet(*table, &dir, ParquetReadOptions::default().schema(schema))
+                    .await?;
+            }
         }
     }
     register_previous_banks(ctx, sink, &manifests).await?;
@@ -316,6 +330,41 @@ async fn input_schema(ctx: &SessionContext, table: &str) -> Result<SchemaRef> {
 }
 
 /// Batches of a Parquet object under the sink, cast to `schema` (columns by name).
+/// Streams the sink's Parquet object `path` to the local file `to` and checks that it holds
+/// every column of `schema` (types are cast when read).
+async fn copy_parquet(sink: &Location, path: &str, to: &Path, schema: &SchemaRef) -> Result<()> {
+    use futures::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    let unreadable =
+        |e: &dyn std::fmt::Display| anyhow::anyhow!("cannot read {}/{path}: {e}", sink.url);
+    let got = sink
+        .store
+        .get(&sink.child(path))
+        .await
+        .map_err(|e| unreadable(&e))?;
+    let mut chunks = got.into_stream();
+    let mut file = tokio::fs::File::create(to).await?;
+    while let Some(chunk) = chunks.next().await {
+        file.write_all(&chunk.map_err(|e| unreadable(&e))?).await?;
+    }
+    file.flush().await?;
+    let corrupt = |e: &dyn std::fmt::Display| {
+        anyhow::anyhow!("{}/{path} is not readable as expected: {e}", sink.url)
+    };
+    let found = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(to)?)
+        .map_err(|e| corrupt(&e))?
+        .schema()
+        .clone();
+    if let Some(missing) = schema
+        .fields()
+        .iter()
+        .find(|f| found.field_with_name(f.name()).is_err())
+    {
+        return Err(corrupt(&format!("no column {}", missing.name())).into());
+    }
+    Ok(())
+}
+
 async fn read_parquet(sink: &Location, path: &str, schema: &SchemaRef) -> Result<Vec<RecordBatch>> {
     let bytes = get(sink, &sink.child(path)).await?;
     let corrupt = |e: &dyn std::fmt::Display| {

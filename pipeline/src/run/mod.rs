@@ -205,7 +205,14 @@ async fn run_stages(
     )
     .await?;
     timings.lap("ingest+redact");
-    history::register(&engine.ctx, Some(sink), run_id, late_feedback_days(config)).await?;
+    history::register(
+        &engine.ctx,
+        Some(sink),
+        run_id,
+        late_feedback_days(config),
+        &work.path,
+    )
+    .await?;
     let earlier = public::decided_earlier(&engine.ctx, &scanner).await?;
     if !earlier.is_empty() {
         let policy = (*engine.pii.policy()).clone().public_values(earlier);
@@ -358,7 +365,7 @@ async fn validate_sql(config: &Config, scanner: Arc<pii::Scanner>) -> Result<()>
         &config.pii,
     )
     .await?;
-    history::register(&engine.ctx, None, "validate", 0).await?;
+    history::register(&engine.ctx, None, "validate", 0, &work.path).await?;
     let mut params = config.params.clone();
     params.insert("run_id".into(), toml::Value::String("validate".into()));
     stages::validate(&engine.ctx, &stages, &params).await
