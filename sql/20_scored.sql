@@ -44,18 +44,20 @@ following AS (
            LEAD(prompt, 3) OVER (PARTITION BY session_id, user_key ORDER BY ts_us, interaction_id) AS prompt_3
     FROM asked
 ),
+-- Similarity is computed only for the asks inside the window that are not regenerations
+-- (CASE evaluates its THEN on the rows whose WHEN holds).
 rewrites AS (
     SELECT DISTINCT interaction_id
     FROM following
-    WHERE (ts_1 > ts_us AND ts_1 - ts_us <= ${rewrite_window_secs} * 1000000
-          AND NOT (prompt_1 = prompt AND turns_1 = turns)
-          AND fw_similarity(prompt, prompt_1) >= ${rewrite_min_similarity})
-       OR (ts_2 > ts_us AND ts_2 - ts_us <= ${rewrite_window_secs} * 1000000
-          AND NOT (prompt_2 = prompt AND turns_2 = turns)
-          AND fw_similarity(prompt, prompt_2) >= ${rewrite_min_similarity})
-       OR (ts_3 > ts_us AND ts_3 - ts_us <= ${rewrite_window_secs} * 1000000
-          AND NOT (prompt_3 = prompt AND turns_3 = turns)
-          AND fw_similarity(prompt, prompt_3) >= ${rewrite_min_similarity})
+    WHERE CASE WHEN ts_1 > ts_us AND ts_1 - ts_us <= ${rewrite_window_secs} * 1000000
+               AND NOT (prompt_1 = prompt AND turns_1 = turns)
+          THEN fw_similarity(prompt, prompt_1) >= ${rewrite_min_similarity} END
+       OR CASE WHEN ts_2 > ts_us AND ts_2 - ts_us <= ${rewrite_window_secs} * 1000000
+               AND NOT (prompt_2 = prompt AND turns_2 = turns)
+          THEN fw_similarity(prompt, prompt_2) >= ${rewrite_min_similarity} END
+       OR CASE WHEN ts_3 > ts_us AND ts_3 - ts_us <= ${rewrite_window_secs} * 1000000
+               AND NOT (prompt_3 = prompt AND turns_3 = turns)
+          THEN fw_similarity(prompt, prompt_3) >= ${rewrite_min_similarity} END
 ),
 signals AS (
     SELECT interaction_id,

@@ -479,6 +479,30 @@ mod tests {
         assert_eq!(shingles("", 5).len(), 1);
     }
 
+    /// The signature is its definition: value i is the least of the seeded hash i over the
+    /// shingles (the values earlier runs computed, however the loop is arranged).
+    #[test]
+    fn signature_is_the_least_seeded_hash_per_permutation() {
+        for text in [
+            "",
+            "one two",
+            "a b c d e f g h i j k l",
+            "the same the same the same",
+        ] {
+            let want: Vec<u64> = (0..64u64)
+                .map(|i| {
+                    let salt = splitmix64(SEED ^ i);
+                    shingles(text, 5)
+                        .iter()
+                        .map(|h| splitmix64(h ^ salt))
+                        .min()
+                        .unwrap()
+                })
+                .collect();
+            assert_eq!(signature(text, 64, 5), want, "{text:?}");
+        }
+    }
+
     #[test]
     fn similarity_estimates_jaccard() {
         // Two texts sharing 20 of 25 distinct 5-word shingles (Jaccard 0.8 - ish) land
