@@ -52,12 +52,15 @@ ranked AS (
            first_value(g.prompt_hash) OVER (
                PARTITION BY g.dup_group
                ORDER BY abs(g.score) DESC, g.confidence DESC, g.ts, g.interaction_id
-           ) AS kept_prompt_hash
+           ) AS kept_prompt_hash,
+           COUNT(*) OVER (PARTITION BY g.dup_group) AS group_size
     FROM grouped g
 ),
+-- Most groups are one interaction: only the others are aggregated (and joined back).
 members AS (
     SELECT dup_group, array_agg(interaction_id ORDER BY interaction_id) AS source_interaction_ids
     FROM ranked
+    WHERE group_size > 1
     GROUP BY dup_group
 ),
 decided AS (
@@ -80,6 +83,11 @@ decided AS (
     FROM prior pr
     RIGHT JOIN ranked r ON r.dup_group = pr.dup_group
 )
-SELECT d.* EXCLUDE (members_of), m.source_interaction_ids
+SELECT d.* EXCLUDE (members_of),
+       CASE
+           WHEN d.members_of IS NULL THEN NULL
+           WHEN m.dup_group IS NULL THEN make_array(d.interaction_id)
+           ELSE m.source_interaction_ids
+       END AS source_interaction_ids
 FROM members m
 RIGHT JOIN decided d ON m.dup_group = d.members_of

@@ -157,6 +157,17 @@ impl Ids {
 
     /// URLs; the caller checks for `://` or `www.` first.
     pub(crate) fn scan_urls(&self, b: &[u8], out: &mut Vec<Span>) {
+        // The pattern needs "://" or "www." (any case): most texts have neither, and
+        // looking for them is far cheaper than running the automaton over every text.
+        let www = || {
+            memchr::memchr2_iter(b'w', b'W', b).any(|i| {
+                b.get(i..i + 4)
+                    .is_some_and(|w| w.eq_ignore_ascii_case(b"www."))
+            })
+        };
+        if memchr::memmem::find(b, b"://").is_none() && !www() {
+            return;
+        }
         for m in self.url.find_iter(b) {
             let s = m.start();
             let mut e = m.end();
@@ -497,6 +508,12 @@ mod tests {
             )]
         );
         assert!(found("call https://api.example.com/v1/items now").is_empty());
+        // Without a scheme, "www." in any case still opens a URL (the cheap gate before the
+        // automaton must not miss it).
+        assert_eq!(
+            found("at WWW.ReportConsumer.com/u/jdoe today"),
+            vec![("WWW.ReportConsumer.com/u/jdoe".into(), EntityType::Url)]
+        );
         assert_eq!(
             found("mac 00:1A:2B:3C:4D:5E up"),
             vec![("00:1A:2B:3C:4D:5E".into(), EntityType::MacAddress)]
