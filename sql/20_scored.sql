@@ -15,7 +15,8 @@
 -- comment texts of the feedback): golden and fewshot take the text of the rows they
 -- publish from turns.
 -- Each signal counts once per interaction however often it fired, so one user clicking
--- thumbs-up ten times is one vote. Ratings are normalised to [-1, 1].
+-- thumbs-up ten times is one vote. Events at the same instant are taken in log order
+-- (source, line), so comments and edits come out the same on every run. Ratings are normalised to [-1, 1].
 -- rewritten (implicit, from session order): the same user asked a similar prompt
 -- (fw_similarity >= rewrite_min_similarity) in the same session within
 -- rewrite_window_secs after this one, among their next three asks, so this answer did
@@ -70,9 +71,9 @@ signals AS (
            MAX(CASE WHEN type = 'copy'        THEN 1 ELSE 0 END) AS copied,
            MAX(CASE WHEN type = 'regenerate'  THEN 1 ELSE 0 END) AS regenerated,
            MAX(CASE WHEN type = 'edit'        THEN 1 ELSE 0 END) AS edited,
-           first_value(edited_output ORDER BY ts DESC)
+           first_value(edited_output ORDER BY ts DESC, _source DESC, _line DESC)
                FILTER (WHERE type = 'edit' AND edited_output IS NOT NULL) AS edited_output,
-           string_agg(comment, ' | ' ORDER BY ts)
+           string_agg(comment, ' | ' ORDER BY ts, _source, _line)
                FILTER (WHERE comment IS NOT NULL AND comment <> '') AS user_reason,
            COUNT(*) AS feedback_events
     FROM feedback_events

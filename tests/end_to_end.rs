@@ -452,10 +452,10 @@ fn leak_gate_refuses_to_publish_unredacted_text() {
     let golden = sql.join("45_golden.sql");
     let text = std::fs::read_to_string(&golden).unwrap();
     let leaky = text.replace(
-        "s.answer AS output",
+        "t.answer AS output",
         // Far from the answer's text: contact details beside a name would (rightly) make
         // the gate treat that name as personal.
-        "s.answer || repeat(' ', 80) || '(escalate to leaky.person@example.org)' AS output",
+        "t.answer || repeat(' ', 80) || '(escalate to leaky.person@example.org)' AS output",
     );
     assert_ne!(text, leaky);
     std::fs::write(&golden, leaky).unwrap();

@@ -261,3 +261,41 @@ fn an_explicit_complaint_outweighs_praise() {
     assert!(complained["score"].as_f64().unwrap() > 0.0, "{complained}");
     assert_eq!(row(&golden, "i-2")["kind"], "reference");
 }
+
+/// Comments at the same instant join in log order (object, then line), whichever order the
+/// engine meets them in: the same inputs give the same golden row on every run.
+#[test]
+fn comments_at_the_same_instant_join_in_log_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, sink) = (dir.path().join("logs"), dir.path().join("sink"));
+    day(
+        &src,
+        "2026-11-03",
+        &[chat(
+            "i-1",
+            "s-1",
+            "When did the Berlin wall fall",
+            "In 1991.",
+        )],
+        &[event("f-1", "i-1", "thumbs_down", None)],
+    );
+    // Two more objects with two comments each, all at the same second, written out of
+    // name order.
+    for (name, comments) in [
+        ("part-c.jsonl", ["third", "fourth"]),
+        ("part-a.jsonl", ["first", "second"]),
+    ] {
+        let rows: Vec<_> = comments
+            .iter()
+            .enumerate()
+            .map(|(i, c)| event(&format!("{name}-{i}"), "i-1", "comment", Some(c)))
+            .collect();
+        write_jsonl(&src.join(format!("feedback/dt=2026-11-03/{name}")), &rows);
+    }
+    run_ok(&src, &sink);
+    let golden = golden_rows(&sink);
+    assert_eq!(
+        row(&golden, "i-1")["user_reason"],
+        "first | second | third | fourth"
+    );
+}
