@@ -115,3 +115,45 @@ fn late_feedback_counts_within_the_window_and_publishes_nothing_twice() {
     assert_eq!(row["disposition"], "filtered");
     assert_eq!(golden_rows(&sink).len(), 2);
 }
+
+// A carried file that is not the Parquet its manifest promises (truncated, overwritten) stops
+// the next run with exit 1 and one line naming the object, before anything is published.
+#[test]
+fn a_damaged_carried_file_fails_the_next_run_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, sink) = (dir.path().join("logs"), dir.path().join("out"));
+    day(
+        &src,
+        "2026-11-03",
+        &[chat(
+            "i-1",
+            "s-1",
+            "Explain hash map collisions briefly",
+            "It uses magic.",
+        )],
+        &[event("f-1", "i-1", "thumbs_up", None)],
+    );
+    run_ok(&src, &sink);
+    let carried = find(&sink, |p| {
+        p.contains("carry/") && p.ends_with("interactions.parquet")
+    });
+    std::fs::write(&carried, b"not parquet").unwrap();
+    day(
+        &src,
+        "2026-11-04",
+        &[],
+        &[at(
+            event("f-2", "i-1", "thumbs_down", None),
+            "2026-11-04T20:00:00Z",
+        )],
+    );
+    let out = flywheel(&["run", "--source", path(&src), "--sink", path(&sink)]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("carry/") && err.contains("not readable"),
+        "{err}"
+    );
+    assert_eq!(golden_rows(&sink).len(), 1, "nothing more was published");
+}

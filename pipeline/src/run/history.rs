@@ -14,6 +14,9 @@
 //! - `backlog_interactions`, `backlog_feedback`: the regression cases the newest
 //!   committed run deferred (over `max_regressions_per_run`), with their feedback, so they
 //!   are published by a later run instead of being dropped.
+//!
+//! Carried and backlog rows are copied into the run's work directory and scanned from
+//! there; the index and the banks are small and are read into memory.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -329,7 +332,6 @@ async fn input_schema(ctx: &SessionContext, table: &str) -> Result<SchemaRef> {
     ))
 }
 
-/// Batches of a Parquet object under the sink, cast to `schema` (columns by name).
 /// Streams the sink's Parquet object `path` to the local file `to` and checks that it holds
 /// every column of `schema` (types are cast when read).
 async fn copy_parquet(sink: &Location, path: &str, to: &Path, schema: &SchemaRef) -> Result<()> {
@@ -365,6 +367,7 @@ async fn copy_parquet(sink: &Location, path: &str, to: &Path, schema: &SchemaRef
     Ok(())
 }
 
+/// Batches of a Parquet object under the sink, cast to `schema` (columns by name).
 async fn read_parquet(sink: &Location, path: &str, schema: &SchemaRef) -> Result<Vec<RecordBatch>> {
     let bytes = get(sink, &sink.child(path)).await?;
     let corrupt = |e: &dyn std::fmt::Display| {
