@@ -175,12 +175,8 @@ pub fn load(config: &SqlConfig) -> Result<Vec<Stage>> {
 /// against DataFusion's options so a typo fails at load, naming the file.
 fn settings(file: &str, sql: &str) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
-    let header = sql
-        .lines()
-        .map(str::trim)
-        .take_while(|l| l.starts_with("--"));
-    for line in header {
-        let Some(rest) = line.trim_start_matches('-').trim().strip_prefix("Setting:") else {
+    for line in header(sql) {
+        let Some(rest) = line.strip_prefix("Setting:") else {
             continue;
         };
         let (key, value) = rest
@@ -200,14 +196,18 @@ fn settings(file: &str, sql: &str) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// The text of the stage's leading comment lines, without their `--`.
+fn header(sql: &str) -> impl Iterator<Item = &str> {
+    sql.lines()
+        .map(str::trim)
+        .take_while(|l| l.starts_with("--"))
+        .map(|l| l.trim_start_matches('-').trim())
+}
+
 /// Whether the stage's header says `-- View: true`.
 fn is_view(file: &str, sql: &str) -> Result<bool> {
-    let header = sql
-        .lines()
-        .map(str::trim)
-        .take_while(|l| l.starts_with("--"));
-    for line in header {
-        if let Some(v) = line.trim_start_matches('-').trim().strip_prefix("View:") {
+    for line in header(sql) {
+        if let Some(v) = line.strip_prefix("View:") {
             return match v.trim() {
                 "true" => Ok(true),
                 "false" => Ok(false),

@@ -6,10 +6,9 @@
 //! public-versus-personal decisions ([`PiiStats::set_policy`]): `pii_detect_messages`
 //! scans a chat once, listing the names and places a record mentions without personal
 //! context and storing every finding; the run counts distinct users per value over the
-//! day, keeps the values public enough, and `pii_redact_messages` redacts from the
-//! stored findings. Findings,
-//! and findings kept as public, are counted per entity type into [`PiiStats`] for the run
-//! report; values are never recorded.
+//! day, keeps the values public enough, and `pii_redact_messages` redacts from the stored
+//! findings. Findings, and findings kept as public, are counted per entity type into
+//! [`PiiStats`] for the run report; values are never recorded.
 
 use std::collections::BTreeMap;
 use std::collections::HashSet;
@@ -117,14 +116,14 @@ impl PiiCounts {
 
 /// Redacts each string of `texts` into `out`; `records` gives the index ranges that share
 /// placeholder numbering and personal-context names (one range per record).
-/// With `stored`, entry `i`'s findings are read from `stored(i)` (a scan made earlier over
-/// the same text) instead of scanning it again.
+/// With `stored`, entry `i`'s findings are read from it (a scan made earlier over the same
+/// text) instead of scanning it again.
 fn redact_ranges(
     scanner: &Scanner,
     policy: &Policy,
     texts: &StringArray,
     records: impl Iterator<Item = std::ops::Range<usize>>,
-    stored: Option<&dyn Fn(usize) -> Vec<Mention>>,
+    stored: Option<&StoredMentions>,
     counts: &mut PiiCounts,
 ) -> StringArray {
     let mut out = StringBuilder::with_capacity(texts.len(), texts.value_data().len());
@@ -144,7 +143,7 @@ fn redact_ranges(
         let values: Vec<&str> = present.iter().map(|&i| texts.value(i)).collect();
         let redacted = match stored {
             Some(stored) => {
-                let found = present.iter().map(|&i| stored(i)).collect();
+                let found = present.iter().map(|&i| stored.entry(i)).collect();
                 scanner.redact_found(&values, found, &mut ctx, policy)
             }
             None => scanner.redact_record(&values, &mut ctx, policy),
@@ -292,14 +291,13 @@ impl ScalarUDFImpl for RedactMessages {
             Some(m) => Some(StoredMentions::of(list, &m.to_array(args.number_rows)?)?),
             None => None,
         };
-        let lookup = stored.as_ref().map(|m| move |i: usize| m.entry(i));
         let mut counts = PiiCounts::default();
         let redacted = redact_ranges(
             &self.scanner,
             &self.stats.policy(),
             content.as_string::<i32>(),
             records,
-            lookup.as_ref().map(|f| f as &dyn Fn(usize) -> Vec<Mention>),
+            stored.as_ref(),
             &mut counts,
         );
         self.stats.merge(counts);
@@ -555,6 +553,19 @@ impl StoredMentions {
             return exec_err!("pii_redact_messages: mentions must be a list per record");
         };
         let per_message = rows.values().as_list::<i32>().clone();
+        // A finding that cannot be read back would go unredacted: refuse, never skip.
+        let codes = per_message
+            .values()
+            .as_struct()
+            .column(2)
+            .as_primitive::<UInt16Type>();
+        if codes
+            .values()
+            .iter()
+            .any(|&c| Mention::decode(0, 0, c).is_none())
+        {
+            return exec_err!("pii_redact_messages: mentions hold an unknown finding code");
+        }
         let mut entry_of = vec![None; messages.values().len()];
         let (m_off, s_off) = (messages.value_offsets(), rows.value_offsets());
         for r in 0..messages.len() {
@@ -588,12 +599,9 @@ impl StoredMentions {
         let end = found.column(1).as_primitive::<UInt32Type>();
         let code = found.column(2).as_primitive::<UInt16Type>();
         (0..found.len())
-            .filter_map(|j| {
-                Mention::decode(
-                    start.value(j) as usize,
-                    end.value(j) as usize,
-                    code.value(j),
-                )
+            .map(|j| {
+                let (s, e) = (start.value(j) as usize, end.value(j) as usize);
+                Mention::decode(s, e, code.value(j)).expect("codes checked in StoredMentions::of")
             })
             .collect()
     }
@@ -774,5 +782,56 @@ impl ScalarUDFImpl for DetectMessages {
             None,
         )?;
         Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::testing::messages_list;
+
+    /// Stored findings of one chat with one message, each `(start, end, code)`.
+    fn stored(found: &[(u32, u32, u16)]) -> ArrayRef {
+        let DataType::List(per_message) = mentions_type() else {
+            unreachable!()
+        };
+        let DataType::List(found_field) = per_message.data_type().clone() else {
+            unreachable!()
+        };
+        let mut rows = ListBuilder::new(
+            ListBuilder::new(StructBuilder::from_fields(mention_fields(), 0))
+                .with_field(found_field),
+        )
+        .with_field(per_message);
+        let entries = rows.values().values();
+        for &(s, e, c) in found {
+            entries
+                .field_builder::<UInt32Builder>(0)
+                .unwrap()
+                .append_value(s);
+            entries
+                .field_builder::<UInt32Builder>(1)
+                .unwrap()
+                .append_value(e);
+            entries
+                .field_builder::<UInt16Builder>(2)
+                .unwrap()
+                .append_value(c);
+            entries.append(true);
+        }
+        rows.values().append(true);
+        rows.append(true);
+        Arc::new(rows.finish())
+    }
+
+    /// A stored finding this build cannot read back is refused, not skipped: skipping it
+    /// would publish the value unredacted.
+    #[test]
+    fn unknown_finding_codes_are_refused() {
+        let messages = messages_list(&[Some(&[("user", Some("mail jo@example.com"))])]);
+        let code = Scanner::new().mentions("mail jo@example.com")[0].code();
+        let ok = StoredMentions::of(&messages, &stored(&[(5, 19, code)])).unwrap();
+        assert_eq!(ok.entry(0).len(), 1);
+        assert!(StoredMentions::of(&messages, &stored(&[(5, 19, u16::MAX)])).is_err());
     }
 }
