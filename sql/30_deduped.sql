@@ -1,5 +1,5 @@
 -- deduped: scored interactions grouped into exact and near duplicates.
--- Inputs:     scored, near_clusters, published_before.
+-- Inputs:     ranked, near_clusters, published_before.
 -- Parameters: none.
 -- dup_group:  task + label + near-duplicate cluster of the prompt (see near_clusters):
 --             grouping by label keeps a prompt's bad answer as a regression case even
@@ -13,48 +13,12 @@
 -- A repeated interaction_id (the same record delivered twice) is its own duplicate.
 -- deduped is narrow (ids, keys, scores, decisions; no text): the stages after it take
 -- text from scored only for the rows they publish, so no sort or hash table holds a chat.
-WITH keyed AS (
-    SELECT s._source, s._line, s.interaction_id, s.task, s.label, s.ineligible_reason,
-           s.score, s.confidence, s.ts, s.tenant_id, s.prompt_version, s.prompt_hash,
-           s.example_id,
-           ROW_NUMBER() OVER (PARTITION BY s.interaction_id ORDER BY s._source, s._line)
-               AS id_occurrence
-    FROM scored s
-),
-grouped AS (
-    SELECT k.*,
-           COALESCE(n.near_cluster, k.interaction_id) AS near_cluster,
-           CASE
-               WHEN k.id_occurrence = 1 AND k.ineligible_reason IS NULL
-                   THEN concat_ws(chr(31), k.task, k.label, CAST(n.cluster_id AS VARCHAR))
-               ELSE concat_ws(chr(31), 'row', k._source, CAST(k._line AS VARCHAR))
-           END AS dup_group
-    FROM near_clusters n
-    RIGHT JOIN keyed k ON k.prompt_hash = n.prompt_hash
-),
-prior AS (
+WITH prior AS (
     SELECT concat_ws(chr(31), p.task, p.label, CAST(n.cluster_id AS VARCHAR)) AS dup_group,
            MIN(p.example_id) AS prior_example_id
     FROM published_before p
     JOIN near_clusters n ON digest(p.prompt_key, 'blake3') = n.prompt_hash
     GROUP BY concat_ws(chr(31), p.task, p.label, CAST(n.cluster_id AS VARCHAR))
-),
-ranked AS (
-    SELECT g.*,
-           ROW_NUMBER() OVER (
-               PARTITION BY g.dup_group
-               ORDER BY abs(g.score) DESC, g.confidence DESC, g.ts, g.interaction_id
-           ) AS dup_rank,
-           first_value(g.interaction_id) OVER (
-               PARTITION BY g.dup_group
-               ORDER BY abs(g.score) DESC, g.confidence DESC, g.ts, g.interaction_id
-           ) AS kept_id,
-           first_value(g.prompt_hash) OVER (
-               PARTITION BY g.dup_group
-               ORDER BY abs(g.score) DESC, g.confidence DESC, g.ts, g.interaction_id
-           ) AS kept_prompt_hash,
-           COUNT(*) OVER (PARTITION BY g.dup_group) AS group_size
-    FROM grouped g
 ),
 -- Most groups are one interaction: only the others are aggregated (and joined back).
 members AS (

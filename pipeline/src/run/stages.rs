@@ -51,6 +51,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "25_near_clusters.sql",
         include_str!("../../../sql/25_near_clusters.sql"),
     ),
+    ("28_ranked.sql", include_str!("../../../sql/28_ranked.sql")),
     (
         "30_deduped.sql",
         include_str!("../../../sql/30_deduped.sql"),

@@ -1,0 +1,45 @@
+-- ranked: every scored interaction with its duplicate group and its place in it, the
+-- part of deduplication that sorts; deduped reads it twice (the decisions, and the members
+-- of multi-interaction groups), and a stage is computed once where a CTE read twice is
+-- computed twice.
+-- Inputs:     scored, near_clusters.
+-- Parameters: none.
+-- id_occurrence: the row's place among the rows with its interaction_id in log order
+--             (a repeated id is its own duplicate): its position in the day sorted by id
+--             and log order, minus the position of the id's first row (RANK). One sort
+--             of the day, where PARTITION BY interaction_id evaluates each id on its own.
+-- dup_group:  task + label + near-duplicate cluster of the prompt (see near_clusters).
+-- dup_rank, kept_id, kept_prompt_hash: the row's place in its group by the strongest
+--             evidence (largest |score|, then confidence, then earliest) and the first
+--             row's id and prompt. (A frame to the end of the group makes DataFusion
+--             buffer the whole day for these windows: slower, and 0.7 GB more memory.)
+WITH keyed AS (
+    SELECT s._source, s._line, s.interaction_id, s.task, s.label, s.ineligible_reason,
+           s.score, s.confidence, s.ts, s.tenant_id, s.prompt_version, s.prompt_hash,
+           s.example_id,
+           ROW_NUMBER() OVER (ORDER BY s.interaction_id, s._source, s._line)
+               - RANK() OVER (ORDER BY s.interaction_id) + 1 AS id_occurrence
+    FROM scored s
+),
+grouped AS (
+    SELECT k.*,
+           COALESCE(n.near_cluster, k.interaction_id) AS near_cluster,
+           CASE
+               WHEN k.id_occurrence = 1 AND k.ineligible_reason IS NULL
+                   THEN concat_ws(chr(31), k.task, k.label, CAST(n.cluster_id AS VARCHAR))
+               ELSE concat_ws(chr(31), 'row', k._source, CAST(k._line AS VARCHAR))
+           END AS dup_group
+    FROM near_clusters n
+    RIGHT JOIN keyed k ON k.prompt_hash = n.prompt_hash
+),
+ranked AS (
+    SELECT g.*,
+           ROW_NUMBER() OVER best AS dup_rank,
+           first_value(g.interaction_id) OVER best AS kept_id,
+           first_value(g.prompt_hash) OVER best AS kept_prompt_hash,
+           COUNT(*) OVER (PARTITION BY g.dup_group) AS group_size
+    FROM grouped g
+    WINDOW best AS (PARTITION BY g.dup_group
+                    ORDER BY abs(g.score) DESC, g.confidence DESC, g.ts, g.interaction_id)
+)
+SELECT * FROM ranked
