@@ -184,3 +184,71 @@ fn examples_published_by_earlier_runs_are_not_added_again() {
         "re-running the first day republishes the same rows"
     );
 }
+
+// A record delivered three times (in two files, between other records) is processed once:
+// the first delivery in log order (file, then line) stands, the later ones are duplicates
+// of their own id. The ids around them are unaffected.
+#[test]
+fn a_repeated_interaction_id_keeps_its_first_delivery_in_log_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let src = dir.join("logs");
+    let sink = dir.join("out");
+    let twice = chat(
+        "r-1",
+        "s-r",
+        "How do I rotate my API key?",
+        "Settings, then Keys.",
+    );
+    let other = |id: &str| {
+        chat(
+            id,
+            &format!("s-{id}"),
+            &format!("Question {id} about billing"),
+            "Yes.",
+        )
+    };
+    write_jsonl(
+        &src.join("interactions/dt=2026-11-03/part-0.jsonl"),
+        &[other("a-1"), twice.clone(), other("z-1"), twice.clone()],
+    );
+    write_jsonl(
+        &src.join("interactions/dt=2026-11-03/part-1.jsonl"),
+        &[twice, other("a-2")],
+    );
+    write_jsonl(&src.join("feedback/dt=2026-11-03/part-0.jsonl"), &[]);
+    run_ok(&src, &sink);
+    let rows = parquet_rows(&find(&sink, |p| p.ends_with("/dispositions.parquet")));
+    let repeated: Vec<(String, i64, String)> = rows
+        .iter()
+        .filter(|r| r["interaction_id"] == "r-1")
+        .map(|r| {
+            (
+                r["source"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                r["line"].as_i64().unwrap(),
+                r["reason"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(repeated.len(), 3, "{rows:?}");
+    let mut later: Vec<_> = repeated
+        .iter()
+        .filter(|(_, _, reason)| reason == "repeated interaction_id")
+        .map(|(file, line, _)| (file.as_str(), *line))
+        .collect();
+    later.sort();
+    assert_eq!(
+        later,
+        vec![("part-0.jsonl", 4), ("part-1.jsonl", 1)],
+        "{rows:?}"
+    );
+    for id in ["a-1", "z-1", "a-2"] {
+        assert_ne!(row(&rows, id)["reason"], "repeated interaction_id", "{id}");
+    }
+}
