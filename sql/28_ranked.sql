@@ -36,8 +36,7 @@ ranked AS (
     SELECT g.*,
            ROW_NUMBER() OVER best AS dup_rank,
            first_value(g.interaction_id) OVER best AS kept_id,
-           first_value(g.prompt_hash) OVER best AS kept_prompt_hash,
-           COUNT(*) OVER (PARTITION BY g.dup_group) AS group_size
+           first_value(g.prompt_hash) OVER best AS kept_prompt_hash
     FROM grouped g
     WINDOW best AS (PARTITION BY g.dup_group
                     ORDER BY abs(g.score) DESC, g.confidence DESC, g.ts, g.interaction_id)

@@ -20,12 +20,15 @@ WITH prior AS (
     JOIN near_clusters n ON digest(p.prompt_key, 'blake3') = n.prompt_hash
     GROUP BY concat_ws(chr(31), p.task, p.label, CAST(n.cluster_id AS VARCHAR))
 ),
--- Most groups are one interaction: only the others are aggregated (and joined back).
+-- Most groups are one interaction: only the others are aggregated (and joined back),
+-- from the rows after the kept one (a group's size would need a window that holds the
+-- whole day).
 members AS (
-    SELECT dup_group, array_agg(interaction_id ORDER BY interaction_id) AS source_interaction_ids
+    SELECT dup_group, array_sort(array_append(array_agg(interaction_id), kept_id))
+               AS source_interaction_ids
     FROM ranked
-    WHERE group_size > 1
-    GROUP BY dup_group
+    WHERE dup_rank > 1
+    GROUP BY dup_group, kept_id
 ),
 decided AS (
     SELECT r._source, r._line, r.interaction_id, r.task, r.label, r.ineligible_reason,
