@@ -12,7 +12,7 @@
 -- kept_id names that example_id.
 -- A repeated interaction_id (the same record delivered twice) is its own duplicate.
 -- deduped is narrow (ids, keys, scores, decisions; no text): the stages after it take
--- text from scored only for the rows they publish, so no sort or hash table holds a chat.
+-- text from turns only for the rows they publish, so no sort or hash table holds a chat.
 WITH prior AS (
     SELECT concat_ws(chr(31), p.task, p.label, CAST(n.cluster_id AS VARCHAR)) AS dup_group,
            MIN(p.example_id) AS prior_example_id
