@@ -62,6 +62,10 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
     ("45_golden.sql", include_str!("../../../sql/45_golden.sql")),
     (
+        "48_fewshot_pool.sql",
+        include_str!("../../../sql/48_fewshot_pool.sql"),
+    ),
+    (
         "50_fewshot.sql",
         include_str!("../../../sql/50_fewshot.sql"),
     ),
