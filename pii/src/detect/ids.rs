@@ -155,7 +155,7 @@ impl Ids {
         }
     }
 
-    /// URLs; the caller checks for `://` or `www.` first.
+    /// URLs (a URL holds `://` or starts with `www.`).
     pub(crate) fn scan_urls(&self, b: &[u8], out: &mut Vec<Span>) {
         // The pattern needs "://" or "www." (any case): most texts have neither, and
         // looking for them is far cheaper than running the automaton over every text.

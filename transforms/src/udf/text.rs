@@ -14,8 +14,11 @@ use unicode_normalization::UnicodeNormalization;
 /// The normal form two prompts must share to be exact duplicates: NFKC, lowercase,
 /// punctuation replaced by spaces, whitespace collapsed, trimmed.
 pub fn normalize(text: &str) -> String {
+    if text.is_ascii() {
+        return normalize_ascii(text.as_bytes());
+    }
     let mut out = String::with_capacity(text.len());
-    let push = |c: char, out: &mut String| {
+    for c in text.nfkc() {
         if c.is_whitespace() || is_punctuation(c) {
             if !out.is_empty() && !out.ends_with(' ') {
                 out.push(' ');
@@ -23,30 +26,30 @@ pub fn normalize(text: &str) -> String {
         } else {
             out.extend(c.to_lowercase());
         }
-    };
-    if text.is_ascii() {
-        // Byte at a time: the same result as the char path, without per-char case tables.
-        let mut bytes = Vec::with_capacity(text.len());
-        for &c in text.as_bytes() {
-            if c.is_ascii_whitespace() || c == 0x0b || c.is_ascii_punctuation() {
-                if !bytes.is_empty() && bytes.last() != Some(&b' ') {
-                    bytes.push(b' ');
-                }
-            } else {
-                bytes.push(c.to_ascii_lowercase());
-            }
-        }
-        if bytes.last() == Some(&b' ') {
-            bytes.pop();
-        }
-        return String::from_utf8(bytes).expect("ASCII in, ASCII out");
-    } else {
-        text.nfkc().for_each(|c| push(c, &mut out));
     }
     if out.ends_with(' ') {
         out.pop();
     }
     out
+}
+
+/// [`normalize`] of ASCII text, a byte at a time (ASCII is its own NFKC form, and its
+/// whitespace is the ASCII whitespace plus vertical tab).
+fn normalize_ascii(text: &[u8]) -> String {
+    let mut out = Vec::with_capacity(text.len());
+    for &c in text {
+        if c.is_ascii_whitespace() || c == 0x0b || c.is_ascii_punctuation() {
+            if !out.is_empty() && out.last() != Some(&b' ') {
+                out.push(b' ');
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    if out.last() == Some(&b' ') {
+        out.pop();
+    }
+    String::from_utf8(out).expect("ASCII in, ASCII out")
 }
 
 fn is_punctuation(c: char) -> bool {
