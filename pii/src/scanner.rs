@@ -390,9 +390,11 @@ impl Scanner {
                 let mut out =
                     redact_spans(text, &spans, record, &self.strategies, self.key.as_ref());
                 // Context rules can see a value only once its neighbour is a placeholder
-                // ("to <LOCATION_1> Lichtenrade"); redact until nothing is left, so that
-                // redacting the output again changes nothing.
-                for _ in 0..4 {
+                // ("to <LOCATION_1> Lichtenrade"), and a run of numbers splits into values
+                // one placeholder at a time; redact until nothing is left, so that
+                // redacting the output again changes nothing. Each pass turns text into
+                // protected placeholders, so the text's length bounds the passes.
+                for _ in 0..text.len() {
                     let again = self.mentions(&out);
                     let again = self.chosen(&out, again, record, policy, false);
                     if again.is_empty() {
