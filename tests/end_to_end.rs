@@ -542,3 +542,57 @@ fn a_byte_order_mark_costs_no_row() {
     assert!(acc["dispositions"].get("quarantined").is_none(), "{acc}");
     assert_balanced(&report);
 }
+
+// A client clock years ahead costs its row, quarantined with a reason naming the field
+// (never the value); a timestamp two days after its partition is an ordinary row. The
+// allowed skew is configurable.
+#[test]
+fn timestamps_far_ahead_of_the_run_are_quarantined() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("logs");
+    let mut ahead = chat("i-2099", "s-2", "How do I reverse a list?", "Use xs[::-1].");
+    ahead["ts"] = "2099-01-01T00:00:00Z".into();
+    let mut late = chat("i-late", "s-3", "How do I copy a list?", "Use xs.copy().");
+    late["ts"] = "2026-11-05T23:00:00Z".into();
+    let rows = [
+        chat(
+            "i-1",
+            "s-1",
+            "How do I sort a list in Python?",
+            "Use sorted(xs).",
+        ),
+        ahead,
+        late,
+    ];
+    day(
+        &src,
+        "2026-11-03",
+        &rows,
+        &[event("f-1", "i-1", "thumbs_up", None)],
+    );
+    let sink = dir.path().join("out");
+    run_ok(&src, &sink);
+    let (_, report) = manifest_and_report(&sink);
+    let acc = &report["accounting"]["interactions"];
+    assert_eq!(acc["input"], 3);
+    assert_eq!(acc["dispositions"]["quarantined"], 1, "{acc}");
+    assert_balanced(&report);
+    let q = jsonl(&find(&sink, |p| p.ends_with("interactions.jsonl")));
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0]["line"], 2);
+    let reason = q[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("field `ts` is more than 24 h after the run started"),
+        "{reason}"
+    );
+    assert!(!reason.contains("2099"));
+
+    // With a skew of a century the same row is accepted.
+    let cfg = dir.path().join("flywheel.toml");
+    std::fs::write(&cfg, "[ingest]\nmax_clock_skew_hours = 876000\n").unwrap();
+    let sink = dir.path().join("out-lenient");
+    run_with_config(&cfg, &src, &sink);
+    let (_, report) = manifest_and_report(&sink);
+    let acc = &report["accounting"]["interactions"];
+    assert!(acc["dispositions"].get("quarantined").is_none(), "{acc}");
+}

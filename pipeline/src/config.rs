@@ -20,6 +20,8 @@ pub struct Config {
     pub sink: String,
     /// Query engine settings.
     pub engine: EngineConfig,
+    /// What the log reader accepts beyond the input contract's types.
+    pub ingest: IngestConfig,
     /// Where the SQL stages come from.
     pub sql: SqlConfig,
     /// Scanner deny and allow lists.
@@ -30,6 +32,14 @@ pub struct Config {
     pub store: StoreConfig,
     /// Named parameters of the SQL stages.
     pub params: BTreeMap<String, toml::Value>,
+}
+
+/// Row checks at ingest.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IngestConfig {
+    /// Hours a row's `ts` may be after the run's start before it is quarantined.
+    pub max_clock_skew_hours: u64,
 }
 
 /// Quality gates.

@@ -12,5 +12,5 @@ pub mod ingest;
 pub mod schema;
 pub mod udf;
 
-pub use ingest::{log_table, IngestStats, LogKind, SourceFile};
+pub use ingest::{log_table, ClockLimit, IngestStats, LogKind, SourceFile};
 pub use udf::{canary_sql, register_stage_udfs, register_udfs, stage_udfs, udafs, udfs, PiiStats};

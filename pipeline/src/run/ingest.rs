@@ -11,7 +11,7 @@ use std::sync::Arc;
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
-use transforms::{log_table, IngestStats, LogKind};
+use transforms::{log_table, ClockLimit, IngestStats, LogKind};
 
 use super::discover::Inputs;
 use super::engine::{scratch_parquet, Engine};
@@ -85,6 +85,7 @@ pub async fn stage(
     source: &Location,
     inputs: &Inputs,
     batch_rows: usize,
+    clock: &ClockLimit,
     work: &Path,
     pii: &PiiConfig,
 ) -> Result<Arc<IngestStats>> {
@@ -100,6 +101,7 @@ pub async fn stage(
             Arc::clone(&stats),
             batch_rows,
             ctx.copied_config().target_partitions(),
+            clock.clone(),
         )?;
         ctx.register_table(raw_name(kind), Arc::new(raw))?;
         let parsed = ctx.sql(parse_sql(kind)).await?;
@@ -240,9 +242,17 @@ mod tests {
             prefix: Default::default(),
             url: "memory://".into(),
         };
-        stage(&engine, &source, &inputs, 8, work.path(), &config.pii)
-            .await
-            .unwrap();
+        stage(
+            &engine,
+            &source,
+            &inputs,
+            8,
+            &ClockLimit::none(),
+            work.path(),
+            &config.pii,
+        )
+        .await
+        .unwrap();
         let df = engine
             .ctx
             .sql("SELECT _source, _line, messages FROM interactions_input ORDER BY _source, _line")

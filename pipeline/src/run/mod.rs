@@ -38,6 +38,7 @@ use crate::config::Config;
 use crate::progress::Progress;
 use crate::store::{self, Location};
 use crate::{Error, Result};
+use transforms::ClockLimit;
 
 /// Runs the job and returns the summary to print.
 pub async fn run(config: &Config, args: &RunArgs) -> Result<String> {
@@ -200,6 +201,10 @@ async fn run_stages(
         source,
         inputs,
         config.engine.batch_rows,
+        &ClockLimit::after(
+            started.timestamp_micros(),
+            config.ingest.max_clock_skew_hours,
+        ),
         &work.path,
         &config.pii,
     )
@@ -361,6 +366,7 @@ async fn validate_sql(config: &Config, scanner: Arc<pii::Scanner>) -> Result<()>
         &empty,
         &Inputs::default(),
         1,
+        &ClockLimit::none(),
         &work.path,
         &config.pii,
     )

@@ -12,7 +12,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::Result;
 
 use super::parse::{self, FeedbackRow, InteractionRow, Row};
-use super::{FileCounts, LogKind};
+use super::{ClockLimit, FileCounts, LogKind};
 use crate::schema;
 
 /// Accumulates rows of one object until a batch is full.
@@ -20,6 +20,7 @@ pub(super) struct Batcher {
     schema: SchemaRef,
     source: String,
     batch_rows: usize,
+    clock: Arc<ClockLimit>,
     rows: usize,
     counts: FileCounts,
     lines: UInt64Builder,
@@ -34,7 +35,13 @@ enum KindColumns {
 }
 
 impl Batcher {
-    pub fn new(kind: LogKind, schema: SchemaRef, source: String, batch_rows: usize) -> Self {
+    pub fn new(
+        kind: LogKind,
+        schema: SchemaRef,
+        source: String,
+        batch_rows: usize,
+        clock: Arc<ClockLimit>,
+    ) -> Self {
         let columns = match kind {
             LogKind::Interactions => KindColumns::Interactions(Box::default()),
             LogKind::Feedback => KindColumns::Feedback(Box::default()),
@@ -43,6 +50,7 @@ impl Batcher {
             schema,
             source,
             batch_rows: batch_rows.max(1),
+            clock,
             rows: 0,
             counts: FileCounts::default(),
             lines: UInt64Builder::new(),
@@ -79,7 +87,12 @@ impl Batcher {
             KindColumns::Interactions(_) => LogKind::Interactions,
             KindColumns::Feedback(_) => LogKind::Feedback,
         };
-        match parse::parse_line(kind, line) {
+        let parsed =
+            parse::parse_line(kind, line).and_then(|row| match self.clock.check(row.ts()) {
+                Some(reason) => Err(reason.to_string()),
+                None => Ok(row),
+            });
+        match parsed {
             Ok(row) => {
                 self.counts.rows += 1;
                 self.rows += 1;

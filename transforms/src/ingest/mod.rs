@@ -143,6 +143,45 @@ impl IngestStats {
     }
 }
 
+/// The latest `ts` a row may carry: the run's start plus an allowed clock skew. A client
+/// with a wrong clock writes timestamps years ahead, which would then steer the rewrite
+/// and late-feedback windows; such a row is quarantined. A few days after its `dt=`
+/// partition is normal (late clocks, time zones) and stays.
+#[derive(Clone, Debug)]
+pub struct ClockLimit {
+    latest_us: i64,
+    reason: String,
+}
+
+impl ClockLimit {
+    /// Rows later than `start_us` (microseconds since the epoch) plus `skew_hours` are
+    /// quarantined.
+    pub fn after(start_us: i64, skew_hours: u64) -> Self {
+        let skew_us = i64::try_from(skew_hours)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(3_600_000_000);
+        ClockLimit {
+            latest_us: start_us.saturating_add(skew_us),
+            reason: format!(
+                "field `ts` is more than {skew_hours} h after the run started (a client clock ahead?)"
+            ),
+        }
+    }
+
+    /// No limit (tools that read logs outside a run).
+    pub fn none() -> Self {
+        ClockLimit {
+            latest_us: i64::MAX,
+            reason: String::new(),
+        }
+    }
+
+    /// Why a row with `ts` is rejected, if it is.
+    pub(crate) fn check(&self, ts: i64) -> Option<&str> {
+        (ts > self.latest_us).then_some(self.reason.as_str())
+    }
+}
+
 /// A streaming table over log objects of one kind: at most `partitions` partitions, each
 /// reading its share of the objects in turn (balanced by size); nothing is read until it
 /// executes. Each partition streams its objects in path order and their lines in order,
@@ -155,7 +194,9 @@ pub fn log_table(
     stats: Arc<IngestStats>,
     batch_rows: usize,
     partitions: usize,
+    clock: ClockLimit,
 ) -> Result<StreamingTable> {
+    let clock = Arc::new(clock);
     let schema = kind.schema();
     let partitions: Vec<Arc<dyn PartitionStream>> = balance(files, partitions)
         .into_iter()
@@ -167,6 +208,7 @@ pub fn log_table(
                 schema: Arc::clone(&schema),
                 stats: Arc::clone(&stats),
                 batch_rows,
+                clock: Arc::clone(&clock),
             }) as Arc<dyn PartitionStream>
         })
         .collect();

@@ -71,6 +71,16 @@ const FEEDBACK_FIELDS: &[&str] = &[
     "edited_output",
 ];
 
+impl Row {
+    /// The row's `ts`, microseconds since the epoch.
+    pub(super) fn ts(&self) -> i64 {
+        match self {
+            Row::Interaction(r) => r.ts,
+            Row::Feedback(r) => r.ts,
+        }
+    }
+}
+
 /// Parses one line (without its newline) of the given kind.
 pub(super) fn parse_line(kind: LogKind, line: &[u8]) -> Result<Row, String> {
     let text = std::str::from_utf8(line)

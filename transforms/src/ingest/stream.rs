@@ -24,7 +24,7 @@ use tokio_util::io::StreamReader;
 
 use super::batch::Batcher;
 use super::lines::{read_lines, StoreError};
-use super::{Format, IngestStats, LogKind, SourceFile};
+use super::{ClockLimit, Format, IngestStats, LogKind, SourceFile};
 
 #[derive(Debug)]
 pub(super) struct FilePartition {
@@ -34,6 +34,7 @@ pub(super) struct FilePartition {
     pub schema: SchemaRef,
     pub stats: Arc<IngestStats>,
     pub batch_rows: usize,
+    pub clock: Arc<ClockLimit>,
 }
 
 impl PartitionStream for FilePartition {
@@ -52,6 +53,7 @@ impl PartitionStream for FilePartition {
             stats: Arc::clone(&self.stats),
         };
         let (kind, schema, batch_rows) = (self.kind, Arc::clone(&self.schema), self.batch_rows);
+        let clock = Arc::clone(&self.clock);
         builder.spawn(async move {
             for file in files {
                 let batcher = Batcher::new(
@@ -59,6 +61,7 @@ impl PartitionStream for FilePartition {
                     Arc::clone(&schema),
                     file.location.to_string(),
                     batch_rows,
+                    Arc::clone(&clock),
                 );
                 read_object(Arc::clone(&store), file, batcher, &emitter).await?;
             }

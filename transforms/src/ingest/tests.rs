@@ -20,7 +20,7 @@ use object_store::memory::InMemory;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
-use super::{log_table, FileCounts, Format, IngestStats, LogKind, SourceFile};
+use super::{log_table, ClockLimit, FileCounts, Format, IngestStats, LogKind, SourceFile};
 use crate::schema;
 
 const ALL_ROWS: &str = "SELECT * FROM logs ORDER BY _source, _line";
@@ -53,6 +53,7 @@ struct Fixture {
     store: Arc<InMemory>,
     files: Vec<SourceFile>,
     partitions: usize,
+    clock: ClockLimit,
 }
 
 impl Fixture {
@@ -61,7 +62,13 @@ impl Fixture {
             store: Arc::new(InMemory::new()),
             files: Vec::new(),
             partitions: 4,
+            clock: ClockLimit::none(),
         }
+    }
+
+    fn clock(mut self, clock: ClockLimit) -> Self {
+        self.clock = clock;
+        self
     }
 
     fn partitions(mut self, n: usize) -> Self {
@@ -103,6 +110,7 @@ impl Fixture {
             Arc::clone(&stats),
             batch_rows,
             self.partitions,
+            self.clock,
         )?;
         let ctx = SessionContext::new();
         ctx.register_table("logs", Arc::new(table))?;
@@ -919,7 +927,16 @@ async fn rows_come_in_provenance_order_without_a_sort() {
         f = f.put(name, bytes).await;
     }
     let stats = Arc::new(IngestStats::default());
-    let table = log_table(f.store, LogKind::Interactions, f.files, stats, 2, 2).unwrap();
+    let table = log_table(
+        f.store,
+        LogKind::Interactions,
+        f.files,
+        stats,
+        2,
+        2,
+        ClockLimit::none(),
+    )
+    .unwrap();
     let ctx = SessionContext::new_with_config(
         datafusion::prelude::SessionConfig::new().with_target_partitions(2),
     );
@@ -942,4 +959,47 @@ async fn rows_come_in_provenance_order_without_a_sort() {
     sorted.sort();
     assert_eq!(got.len(), 25);
     assert_eq!(got, sorted);
+}
+
+// A client clock years ahead (2099) is quarantined naming the field, never the value; a
+// row two days after its partition (a late clock, a time zone) is an ordinary row.
+#[tokio::test]
+async fn a_timestamp_far_past_the_run_start_is_quarantined() {
+    let two_days_late = interaction("i-late").replace("2026-11-01T10", "2026-11-03T10");
+    let far_future = interaction("i-future").replace("2026-11-01T10", "2099-11-01T10");
+    let start = TS_MICROS + 48 * 3_600_000_000; // the nightly run, two days later
+    let feedback_future =
+        r#"{"interaction_id":"i-1","type":"thumbs_up","ts":"2031-01-01T00:00:00Z"}"#;
+    let (batch, stats) = Fixture::new()
+        .clock(ClockLimit::after(start, 24))
+        .put(
+            "interactions/a.jsonl",
+            jsonl(&[interaction("i-1"), two_days_late, far_future]),
+        )
+        .await
+        .ingest(LogKind::Interactions)
+        .await;
+    assert_eq!(
+        strs(&batch, "interaction_id"),
+        [Some("i-1".into()), Some("i-late".into()), None]
+    );
+    let errors = strs(&batch, "_error");
+    let reason = errors[2].as_deref().expect("the 2099 row is quarantined");
+    assert!(
+        reason.starts_with("field `ts` is more than 24 h after the run started"),
+        "{reason}"
+    );
+    assert!(!reason.contains("2099"), "{reason}");
+    assert_eq!(stats["interactions/a.jsonl"].quarantined, 1);
+
+    let (batch, _) = Fixture::new()
+        .clock(ClockLimit::after(start, 24))
+        .put("feedback/a.jsonl", jsonl(&[feedback_future.to_string()]))
+        .await
+        .ingest(LogKind::Feedback)
+        .await;
+    assert!(
+        strs(&batch, "_error")[0].is_some(),
+        "feedback is held to the same clock"
+    );
 }
