@@ -1,6 +1,6 @@
 -- turns: each interaction with the turn it is judged on: the user's prompt (the message
 -- before the last), the assistant's answer (the last message) and the conversation before
--- the prompt (input_messages).
+-- the prompt (input_messages); chat_hash tells two conversations under one id apart.
 -- View: true
 -- Inputs:     interactions.
 -- Parameters: none.
@@ -14,5 +14,6 @@ SELECT i.interaction_id, i.session_id, i.tenant_id, i.user_hash, i.ts, i.task, i
        get_field(array_element(i.messages, -1), 'content') AS answer,
        get_field(array_element(i.messages, -2), 'role')    AS prompt_role,
        get_field(array_element(i.messages, -2), 'content') AS prompt,
-       array_slice(i.messages, 1, -2)                      AS input_messages
+       array_slice(i.messages, 1, -2)                      AS input_messages,
+       fw_chat_hash(i.messages)                            AS chat_hash
 FROM interactions i

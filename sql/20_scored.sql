@@ -104,7 +104,7 @@ signals AS (
 joined AS (
     SELECT t.interaction_id, t.session_id, t.tenant_id, t.user_hash, t.ts,
            COALESCE(t.task, 'unknown') AS task, t.model, t.prompt_version,
-           t._source, t._line,
+           t._source, t._line, t.chat_hash,
            t.answer,
            fw_normalize(t.prompt) AS prompt_key,
            CASE

@@ -10,7 +10,10 @@
 -- A group whose task, label and cluster match an example published by an earlier run is
 -- not published again: all its members are duplicates (dup_kind 'published before') and
 -- kept_id names that example_id.
--- A repeated interaction_id (the same record delivered twice) is its own duplicate.
+-- A repeated interaction_id with the same conversation (the record delivered twice) is a
+-- duplicate of its first row. With another conversation the id was reused (a client bug):
+-- reused_after names the first row (source and line), and outcomes quarantines the later
+-- one, so neither conversation disappears silently.
 -- deduped is narrow (ids, keys, scores, decisions; no text): the stages after it take
 -- text from turns only for the rows they publish, so no sort or hash table holds a chat.
 WITH prior AS (
@@ -30,6 +33,12 @@ members AS (
     WHERE dup_rank > 1
     GROUP BY dup_group, kept_id
 ),
+-- The first row of each repeated id (few: most ids appear once).
+firsts AS (
+    SELECT f.interaction_id, f.chat_hash, f._source, f._line
+    FROM (SELECT DISTINCT interaction_id FROM ranked WHERE id_occurrence > 1) x
+    JOIN ranked f ON f.interaction_id = x.interaction_id AND f.id_occurrence = 1
+),
 decided AS (
     SELECT r._source, r._line, r.interaction_id, r.task, r.label, r.ineligible_reason,
            r.score, r.confidence, r.ts, r.tenant_id, r.prompt_version, r.example_id,
@@ -46,9 +55,14 @@ decided AS (
            -- Only the kept row carries its group's members: a copy on every member row
            -- would grow with the square of a cluster's size.
            CASE WHEN r.dup_rank = 1 AND pr.prior_example_id IS NULL THEN r.dup_group END
-               AS members_of
-    FROM prior pr
-    RIGHT JOIN ranked r ON r.dup_group = pr.dup_group
+               AS members_of,
+           CASE
+               WHEN fi.interaction_id IS NOT NULL AND fi.chat_hash IS DISTINCT FROM r.chat_hash
+                   THEN fi._source || ' line ' || CAST(fi._line AS VARCHAR)
+           END AS reused_after
+    FROM firsts fi
+    RIGHT JOIN (prior pr RIGHT JOIN ranked r ON r.dup_group = pr.dup_group)
+      ON fi.interaction_id = r.interaction_id AND r.id_occurrence > 1
 )
 SELECT d.* EXCLUDE (members_of),
        CASE

@@ -1,6 +1,7 @@
 -- outcomes: where each interaction row ended: published (with where), filtered (with
 -- why), duplicate (of which interaction), deferred (a regression case over the run's cap,
--- published by a later run) or quarantined (with the parse reason).
+-- published by a later run) or quarantined (with the parse reason, or naming the first
+-- row of an interaction_id reused for another conversation).
 -- Inputs:     deduped, candidates, golden, fewshot, quarantined_interactions,
 --             late_interactions.
 -- Parameters: none.
@@ -17,12 +18,16 @@ WITH pub AS (
 )
 SELECT d.interaction_id, d._source AS source, d._line AS line, d.task,
        CASE
+           WHEN d.reused_after IS NOT NULL THEN 'quarantined'
            WHEN d.id_occurrence > 1 OR d.dup_rank > 1 THEN 'duplicate'
            WHEN p.example_id IS NOT NULL THEN 'published'
            WHEN c.golden_status = 'deferred' THEN 'deferred'
            ELSE 'filtered'
        END AS disposition,
        CASE
+           WHEN d.reused_after IS NOT NULL
+               THEN 'interaction_id reused with different content (first at '
+                    || d.reused_after || ')'
            WHEN d.id_occurrence > 1 THEN 'repeated interaction_id'
            WHEN d.dup_kind = 'published before' THEN 'already published as ' || d.kept_id
            WHEN d.dup_kind = 'exact' THEN 'same normalised prompt'
@@ -34,6 +39,7 @@ SELECT d.interaction_id, d._source AS source, d._line AS line, d.task,
            ELSE COALESCE(c.golden_status, 'not selected')
        END AS reason,
        CASE
+           WHEN d.reused_after IS NOT NULL THEN NULL
            WHEN d.id_occurrence > 1 THEN d.interaction_id
            WHEN d.dup_rank > 1 THEN d.kept_id
        END AS duplicate_of,

@@ -252,3 +252,73 @@ fn a_repeated_interaction_id_keeps_its_first_delivery_in_log_order() {
         assert_ne!(row(&rows, id)["reason"], "repeated interaction_id", "{id}");
     }
 }
+
+// An interaction_id reused for another conversation (a client bug) loses neither: the
+// first row is processed, the later one is quarantined with a reason naming the first
+// (file and line), in dispositions, the report and the quarantine file. A delivery with
+// the same conversation is still a plain duplicate.
+#[test]
+fn an_interaction_id_reused_for_another_conversation_is_quarantined() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let src = dir.join("logs");
+    let sink = dir.join("out");
+    let first = chat(
+        "r-1",
+        "s-r",
+        "How do I rotate my API key?",
+        "Settings, then Keys.",
+    );
+    let other_chat = chat(
+        "r-1",
+        "s-q",
+        "Can I export invoices as CSV?",
+        "Yes, from Billing.",
+    );
+    write_jsonl(
+        &src.join("interactions/dt=2026-11-03/part-0.jsonl"),
+        &[first.clone(), other_chat, first],
+    );
+    write_jsonl(&src.join("feedback/dt=2026-11-03/part-0.jsonl"), &[]);
+    run_ok(&src, &sink);
+    let rows = parquet_rows(&find(&sink, |p| p.ends_with("/dispositions.parquet")));
+    let mut by_line: Vec<(i64, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_i64().unwrap(),
+                r["disposition"].as_str().unwrap().to_string(),
+                r["reason"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    by_line.sort();
+    assert_eq!(by_line.len(), 3, "{rows:?}");
+    assert_ne!(
+        by_line[0].1, "quarantined",
+        "the first row stands: {by_line:?}"
+    );
+    assert_eq!(by_line[1].1, "quarantined", "{by_line:?}");
+    let reason = &by_line[1].2;
+    assert!(
+        reason.starts_with("interaction_id reused with different content (first at ")
+            && reason.ends_with("part-0.jsonl line 1)"),
+        "{reason}"
+    );
+    assert_eq!(
+        (by_line[2].1.as_str(), by_line[2].2.as_str()),
+        ("duplicate", "repeated interaction_id")
+    );
+
+    let (_, report) = manifest_and_report(&sink);
+    let acc = &report["accounting"]["interactions"];
+    assert_eq!(acc["dispositions"]["quarantined"], 1, "{acc}");
+    assert_eq!(acc["reasons"]["quarantined"][reason.as_str()], 1, "{acc}");
+    assert_balanced(&report);
+    let q = jsonl(&find(&sink, |p| {
+        p.contains("/quarantine/") && p.ends_with("interactions.jsonl")
+    }));
+    assert_eq!(q.len(), 1, "{q:?}");
+    assert_eq!(q[0]["line"], 2);
+    assert_eq!(q[0]["reason"].as_str(), Some(reason.as_str()));
+}

@@ -104,8 +104,16 @@ impl<'a> Publisher<'a> {
             .await?;
         }
         self.fewshot_banks().await?;
+        // Lines that failed to parse, and (interactions) rows the SQL stages quarantined:
+        // an interaction_id reused for another conversation (its text stays in the logs).
         for (table, name) in [
-            ("quarantined_interactions", "interactions"),
+            (
+                "(SELECT source, line, reason, text FROM quarantined_interactions
+                  UNION ALL
+                  SELECT source, line, reason, NULL FROM dispositions
+                  WHERE disposition = 'quarantined' AND interaction_id IS NOT NULL) q",
+                "interactions",
+            ),
             ("quarantined_feedback", "feedback"),
         ] {
             let select = format!("SELECT * FROM {table} ORDER BY source, line");

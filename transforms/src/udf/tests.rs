@@ -494,3 +494,41 @@ async fn canary_calls_every_stage_function_and_runs_on_them_alone() {
     };
     assert!(err.to_string().contains("fw_mmr"), "{err}");
 }
+
+// Two rows under one interaction_id are the same record only when their conversations
+// match message for message; a changed word, a changed role, a missing or an extra
+// message makes another hash.
+#[tokio::test]
+async fn chat_hash_tells_conversations_apart() {
+    let (ctx, _) = session();
+    let a: &[(&str, Option<&str>)] = &[
+        ("user", Some("Sort a list?")),
+        ("assistant", Some("sorted(xs)")),
+    ];
+    let records: [Chat; 7] = [
+        Some(a),
+        Some(a),
+        Some(&[
+            ("user", Some("Sort a list?")),
+            ("assistant", Some("sorted(ys)")),
+        ]),
+        Some(&[
+            ("system", Some("Sort a list?")),
+            ("assistant", Some("sorted(xs)")),
+        ]),
+        Some(&[("user", Some("Sort a list?")), ("assistant", None)]),
+        Some(&[("user", Some("Sort a list?"))]),
+        None,
+    ];
+    register(&ctx, "chats", messages_batch(&records));
+    let hashes = one_column(&ctx, "SELECT fw_chat_hash(messages) FROM chats").await;
+    let hashes = hashes.as_primitive::<Int64Type>();
+    assert_eq!(
+        hashes.value(0),
+        hashes.value(1),
+        "the same chat, the same hash"
+    );
+    let distinct: std::collections::HashSet<i64> = (0..6).map(|i| hashes.value(i)).collect();
+    assert_eq!(distinct.len(), 5, "every other chat differs");
+    assert!(hashes.is_null(6));
+}

@@ -279,3 +279,70 @@ mod tests {
         }
     }
 }
+
+/// `fw_chat_hash(messages) -> bigint`: a hash of a conversation's roles and contents, so
+/// two rows under one `interaction_id` can be told apart (a record delivered twice, or an
+/// id reused for another conversation). Compared within one run only: SipHash with fixed
+/// keys, fast enough to run over every row.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(super) struct ChatHash {
+    signature: Signature,
+}
+
+impl ChatHash {
+    pub fn new() -> Self {
+        ChatHash {
+            signature: Signature::any(1, Volatility::Immutable),
+        }
+    }
+}
+
+/// [`ChatHash`] of one list of `{role, content}` structs.
+fn chat_hash(messages: &dyn Array) -> i64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let messages = messages.as_struct();
+    let column = |name: &str| messages.column_by_name(name).map(|c| c.as_string::<i32>());
+    let (roles, contents) = (column("role"), column("content"));
+    let mut h = DefaultHasher::new();
+    messages.len().hash(&mut h);
+    for i in 0..messages.len() {
+        roles
+            .and_then(|r| r.is_valid(i).then(|| r.value(i)))
+            .hash(&mut h);
+        contents
+            .and_then(|c| c.is_valid(i).then(|| c.value(i)))
+            .hash(&mut h);
+    }
+    h.finish() as i64
+}
+
+impl ScalarUDFImpl for ChatHash {
+    fn name(&self) -> &str {
+        "fw_chat_hash"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        match &arg_types[0] {
+            DataType::List(item) if matches!(item.data_type(), DataType::Struct(_)) => {
+                Ok(DataType::Int64)
+            }
+            other => datafusion::common::plan_err!(
+                "fw_chat_hash expects a list of {{role, content}} messages, got {other}"
+            ),
+        }
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let array = args.args[0].to_array(args.number_rows)?;
+        let lists = array.as_list::<i32>();
+        let out: Int64Array = (0..lists.len())
+            .map(|i| {
+                lists
+                    .is_valid(i)
+                    .then(|| chat_hash(lists.value(i).as_ref()))
+            })
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+}
