@@ -3,12 +3,15 @@
 -- and a token budget.
 -- Inputs:     fewshot_pool (the competing examples, new and current, with their text).
 -- Parameters: fewshot_max_examples, fewshot_token_budget, fewshot_max_example_tokens,
---             fewshot_mmr_lambda, minhash_num_perm, minhash_ngram,
+--             fewshot_mmr_lambda, fewshot_max_similarity,
 --             fewshot_redacted_weight, fewshot_exclude_redacted.
 -- Only positive labels. fw_mmr picks by maximal marginal relevance: each next example
--- maximises lambda * score / best score - (1 - lambda) * its largest MinHash similarity
--- to the examples already picked, among those that still fit the budget; rank is the
--- order of picking (ties by example_id, so banks are deterministic).
+-- maximises lambda * score / best score - (1 - lambda) * its largest prompt similarity
+-- to the examples already picked, among those that still fit the budget and are less
+-- similar than fewshot_max_similarity to each of them; rank is the order of picking (ties
+-- by example_id, so banks are deterministic). Similarity is the character-trigram Jaccard
+-- of the normalised prompts (as for rewrites): a re-typed prompt ("provide" / "porvide")
+-- is the same question, which word-shingle MinHash does not see.
 -- An example whose text needed redaction (it holds a placeholder such as <US_SSN_1>) is a
 -- poor demonstration: MMR sees its score times fewshot_redacted_weight, so clean examples
 -- are picked first; fewshot_exclude_redacted leaves such examples out altogether.
@@ -19,8 +22,9 @@ WITH banks AS (
                    'id', example_id,
                    'score', CASE WHEN redacted THEN score * ${fewshot_redacted_weight} ELSE score END,
                    'tokens', tokens,
-                   'sig', fw_minhash(prompt_key, ${minhash_num_perm}, ${minhash_ngram}))),
-               ${fewshot_max_examples}, ${fewshot_token_budget}, ${fewshot_mmr_lambda}
+                   'prompt', prompt_key)),
+               ${fewshot_max_examples}, ${fewshot_token_budget}, ${fewshot_mmr_lambda},
+               ${fewshot_max_similarity}
            ) AS picks
     FROM fewshot_pool
     WHERE tokens <= ${fewshot_max_example_tokens}

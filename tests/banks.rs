@@ -478,3 +478,63 @@ fn redacted_examples_can_be_left_out_of_banks() {
         "no bank example holds a placeholder"
     );
 }
+
+// Typo twins: two liked prompts one misspelt word apart ("provide" / "porvide") are not
+// near-duplicates for word 5-gram MinHash, so both reach the bank's pool with top scores;
+// the bank takes one of them (character-trigram similarity >= fewshot_max_similarity),
+// and every other liked prompt still gets its place.
+#[test]
+fn typo_twins_do_not_share_a_bank() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, sink) = (tmp.path().join("logs"), tmp.path().join("out"));
+    let twins = [
+        (
+            "t-1",
+            "Could you provide a short summary of the quarterly sales report for my team",
+            "Revenue grew 8% on the quarter, led by renewals; churn held at 2%.",
+        ),
+        (
+            "t-2",
+            "Could you porvide a short summary of the quarterly sales report for my team",
+            "Sales rose 8% over the quarter, mostly renewals, with churn steady at 2%.",
+        ),
+    ];
+    let interactions: Vec<Value> = LIKED
+        .iter()
+        .chain(&twins)
+        .map(|l| asked(DAY1, *l))
+        .collect();
+    let mut events = Vec::new();
+    for (id, _, _) in LIKED.iter().chain(&twins) {
+        events.extend(feedback(
+            id,
+            &["rating", "thumbs_up"],
+            &format!("{DAY1}T10:05:00Z"),
+        ));
+    }
+    day(&src, DAY1, &interactions, &events);
+    run_ok(&src, &sink);
+
+    let dispositions = parquet_rows(&find(&sink, |p| p.ends_with("/dispositions.parquet")));
+    for (id, _, _) in &twins {
+        assert_ne!(
+            row(&dispositions, id)["disposition"],
+            "duplicate",
+            "{id} is no near-dup"
+        );
+    }
+    let bank = latest(&sink);
+    let in_bank = |id: &str| {
+        bank["examples"].as_array().unwrap().iter().any(|e| {
+            e["source_interaction_ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i == id)
+        })
+    };
+    assert!(in_bank("t-1") != in_bank("t-2"), "exactly one twin: {bank}");
+    for (id, _, _) in LIKED {
+        assert!(in_bank(id), "{id}: {bank}");
+    }
+}

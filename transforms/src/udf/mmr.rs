@@ -1,5 +1,9 @@
 //! Diverse few-shot banks: maximal marginal relevance (MMR) over score and prompt
-//! similarity, under a count cap and a token budget.
+//! similarity, under a count cap, a token budget and a similarity ceiling.
+//!
+//! Similarity is the character-trigram Jaccard of the normalised prompts, the measure
+//! rewrite detection uses: it sees a re-typed prompt ("provide" / "porvide") as the same
+//! question, where word-shingle MinHash puts typo twins far apart.
 //!
 //! SQL gathers each bank's pool with `array_agg(named_struct(...))`; the greedy selection
 //! itself is sequential (each pick changes the value of the rest), which SQL cannot say.
@@ -16,7 +20,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::minhash::similarity;
+use super::text::{jaccard, trigrams};
 
 /// One example a bank may take.
 #[derive(Debug, Clone)]
@@ -24,16 +28,45 @@ pub struct Candidate {
     pub id: String,
     pub score: f64,
     pub tokens: i64,
-    /// MinHash signature of the normalised prompt.
-    pub sig: Vec<u64>,
+    /// Character trigrams of the prompt ([`trigrams`]).
+    pub grams: Vec<u64>,
+}
+
+impl Candidate {
+    pub fn new(id: &str, score: f64, tokens: i64, prompt: &str) -> Self {
+        Candidate {
+            id: id.to_string(),
+            score,
+            tokens,
+            grams: trigrams(prompt),
+        }
+    }
+}
+
+/// How a bank is picked: at most `max_examples` within `budget` tokens, `lambda` trading
+/// score against novelty, and no two examples with prompt similarity of `max_similarity`
+/// or more (1 allows any, even equal prompts).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_examples: usize,
+    pub budget: i64,
+    pub lambda: f64,
+    pub max_similarity: f64,
 }
 
 /// Greedy MMR: repeatedly takes the candidate with the largest
 /// `lambda * score / best_score - (1 - lambda) * max similarity to those taken`, among
-/// those that still fit the remaining token budget, until `max_examples` are taken or
-/// nothing fits. Returns indices into `pool` in the order taken. Ties go to the smaller
-/// id, so the result does not depend on the order of `pool`.
-pub fn select(pool: &[Candidate], max_examples: usize, budget: i64, lambda: f64) -> Vec<usize> {
+/// those that still fit the remaining token budget and are less similar than
+/// `max_similarity` to every one taken, until `max_examples` are taken or nothing is
+/// left. Returns indices into `pool` in the order taken. Ties go to the smaller id, so
+/// the result does not depend on the order of `pool`.
+pub fn select(pool: &[Candidate], limits: Limits) -> Vec<usize> {
+    let Limits {
+        max_examples,
+        budget,
+        lambda,
+        max_similarity,
+    } = limits;
     let best = pool.iter().map(|c| c.score).fold(f64::MIN, f64::max);
     let scale = if best > 0.0 { best } else { 1.0 };
     let mut closest = vec![0.0f64; pool.len()];
@@ -43,7 +76,8 @@ pub fn select(pool: &[Candidate], max_examples: usize, budget: i64, lambda: f64)
     while order.len() < max_examples {
         let mut pick: Option<(f64, usize)> = None;
         for (i, c) in pool.iter().enumerate() {
-            if taken[i] || c.tokens > left {
+            let too_close = max_similarity < 1.0 && closest[i] >= max_similarity;
+            if taken[i] || c.tokens > left || too_close {
                 continue;
             }
             let value = lambda * c.score / scale - (1.0 - lambda) * closest[i];
@@ -61,7 +95,7 @@ pub fn select(pool: &[Candidate], max_examples: usize, budget: i64, lambda: f64)
         order.push(p);
         for (i, c) in pool.iter().enumerate() {
             if !taken[i] {
-                closest[i] = closest[i].max(similarity(&c.sig, &pool[p].sig));
+                closest[i] = closest[i].max(jaccard(&c.grams, &pool[p].grams));
             }
         }
     }
@@ -104,7 +138,7 @@ fn literal_f64(arg: &ColumnarValue, what: &str) -> Result<f64> {
     }
 }
 
-/// The candidates of one pool: a list of `{id, score, tokens, sig}` structs.
+/// The candidates of one pool: a list of `{id, score, tokens, prompt}` structs.
 fn candidates(pool: &ArrayRef) -> Result<Vec<Candidate>> {
     let Some(pool) = pool.as_struct_opt() else {
         return exec_err!("fw_mmr: the pool must be a list of structs");
@@ -118,43 +152,38 @@ fn candidates(pool: &ArrayRef) -> Result<Vec<Candidate>> {
     let ids = column("id", &DataType::Utf8)?;
     let scores = column("score", &DataType::Float64)?;
     let tokens = column("tokens", &DataType::Int64)?;
-    let Some(sigs) = pool
-        .column_by_name("sig")
-        .and_then(|s| s.as_list_opt::<i32>())
-    else {
-        return exec_err!("fw_mmr: pool structs need a field sig (a MinHash signature)");
-    };
+    let prompts = column("prompt", &DataType::Utf8)?;
     let (ids, scores) = (ids.as_string::<i32>(), scores.as_primitive::<Float64Type>());
+    let prompts = prompts.as_string::<i32>();
     let tokens = tokens.as_primitive::<Int64Type>();
     Ok((0..pool.len())
         .filter(|&i| pool.is_valid(i) && ids.is_valid(i))
-        .map(|i| Candidate {
-            id: ids.value(i).to_string(),
-            score: if scores.is_valid(i) {
-                scores.value(i)
-            } else {
-                0.0
-            },
-            tokens: if tokens.is_valid(i) {
-                tokens.value(i)
-            } else {
-                0
-            },
-            sig: if sigs.is_valid(i) {
-                sigs.value(i)
-                    .as_primitive::<datafusion::arrow::datatypes::UInt64Type>()
-                    .values()
-                    .to_vec()
-            } else {
-                Vec::new()
-            },
+        .map(|i| {
+            Candidate::new(
+                ids.value(i),
+                if scores.is_valid(i) {
+                    scores.value(i)
+                } else {
+                    0.0
+                },
+                if tokens.is_valid(i) {
+                    tokens.value(i)
+                } else {
+                    0
+                },
+                if prompts.is_valid(i) {
+                    prompts.value(i)
+                } else {
+                    ""
+                },
+            )
         })
         .collect())
 }
 
-/// `fw_mmr(pool, max_examples, token_budget, lambda) -> list<{example_id, rank}>`, see
-/// [`select`]; `pool` is `array_agg(named_struct('id', .., 'score', .., 'tokens', ..,
-/// 'sig', fw_minhash(..)))`.
+/// `fw_mmr(pool, max_examples, token_budget, lambda, max_similarity)
+/// -> list<{example_id, rank}>`, see [`select`]; `pool` is
+/// `array_agg(named_struct('id', .., 'score', .., 'tokens', .., 'prompt', ..))`.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(super) struct Mmr {
     signature: Signature,
@@ -163,7 +192,7 @@ pub(super) struct Mmr {
 impl Mmr {
     pub fn new() -> Self {
         Mmr {
-            signature: Signature::any(4, Volatility::Immutable),
+            signature: Signature::any(5, Volatility::Immutable),
         }
     }
 }
@@ -182,9 +211,12 @@ impl ScalarUDFImpl for Mmr {
         }
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let max_examples = literal_i64(&args.args[1], "max_examples")? as usize;
-        let budget = literal_i64(&args.args[2], "token_budget")?;
-        let lambda = literal_f64(&args.args[3], "lambda")?;
+        let limits = Limits {
+            max_examples: literal_i64(&args.args[1], "max_examples")? as usize,
+            budget: literal_i64(&args.args[2], "token_budget")?,
+            lambda: literal_f64(&args.args[3], "lambda")?,
+            max_similarity: literal_f64(&args.args[4], "max_similarity")?,
+        };
         let pools = args.args[0].to_array(args.number_rows)?;
         let pools = pools.as_list::<i32>();
         let mut out = ListBuilder::new(StructBuilder::from_fields(pick_fields(), 0));
@@ -195,10 +227,7 @@ impl ScalarUDFImpl for Mmr {
             }
             let pool = candidates(&pools.value(i))?;
             let picks = out.values();
-            for (rank, p) in select(&pool, max_examples, budget, lambda)
-                .into_iter()
-                .enumerate()
-            {
+            for (rank, p) in select(&pool, limits).into_iter().enumerate() {
                 picks
                     .field_builder::<StringBuilder>(0)
                     .expect("example_id field")
@@ -219,12 +248,16 @@ impl ScalarUDFImpl for Mmr {
 mod tests {
     use super::*;
 
-    fn c(id: &str, score: f64, tokens: i64, sig: &[u64]) -> Candidate {
-        Candidate {
-            id: id.into(),
-            score,
-            tokens,
-            sig: sig.to_vec(),
+    fn c(id: &str, score: f64, tokens: i64, prompt: &str) -> Candidate {
+        Candidate::new(id, score, tokens, prompt)
+    }
+
+    fn limits(max_examples: usize, budget: i64, lambda: f64) -> Limits {
+        Limits {
+            max_examples,
+            budget,
+            lambda,
+            max_similarity: 1.0,
         }
     }
 
@@ -233,22 +266,22 @@ mod tests {
         // b repeats a's prompt; c is another question, a little less liked. Relevance
         // alone would take a, b; MMR takes a, then c.
         let pool = [
-            c("a", 2.0, 10, &[1, 2, 3, 4]),
-            c("b", 1.9, 10, &[1, 2, 3, 4]),
-            c("c", 1.5, 10, &[5, 6, 7, 8]),
+            c("a", 2.0, 10, "how do I reset my password"),
+            c("b", 1.9, 10, "How do I reset my password?"),
+            c("c", 1.5, 10, "which plans include SSO"),
         ];
         let ids = |v: Vec<usize>| {
             v.into_iter()
                 .map(|i| pool[i].id.clone())
                 .collect::<Vec<_>>()
         };
-        assert_eq!(ids(select(&pool, 2, 100, 0.7)), ["a", "c"]);
+        assert_eq!(ids(select(&pool, limits(2, 100, 0.7))), ["a", "c"]);
         // lambda 1 is plain relevance
-        assert_eq!(ids(select(&pool, 2, 100, 1.0)), ["a", "b"]);
+        assert_eq!(ids(select(&pool, limits(2, 100, 1.0))), ["a", "b"]);
         // the order of the pool does not matter
         let mut shuffled = pool.to_vec();
         shuffled.reverse();
-        let got: Vec<_> = select(&shuffled, 3, 100, 0.7)
+        let got: Vec<_> = select(&shuffled, limits(3, 100, 0.7))
             .into_iter()
             .map(|i| shuffled[i].id.clone())
             .collect();
@@ -258,17 +291,47 @@ mod tests {
     #[test]
     fn mmr_keeps_to_the_budget_and_the_count() {
         let pool = [
-            c("a", 2.0, 60, &[1]),
-            c("b", 1.8, 50, &[2]),
-            c("c", 1.0, 30, &[3]),
-            c("d", 0.9, 10, &[4]),
+            c("a", 2.0, 60, "alpha question"),
+            c("b", 1.8, 50, "bravo topic"),
+            c("c", 1.0, 30, "charlie matter"),
+            c("d", 0.9, 10, "delta issue"),
         ];
         // a (60) leaves 40: b (50) no longer fits, c and d do
-        let got = select(&pool, 8, 100, 0.7);
+        let got = select(&pool, limits(8, 100, 0.7));
         assert_eq!(got, [0, 2, 3]);
         assert!(got.iter().map(|&i| pool[i].tokens).sum::<i64>() <= 100);
-        assert_eq!(select(&pool, 1, 100, 0.7), [0]);
-        assert!(select(&pool, 8, 5, 0.7).is_empty());
-        assert!(select(&[], 8, 100, 0.7).is_empty());
+        assert_eq!(select(&pool, limits(1, 100, 0.7)), [0]);
+        assert!(select(&pool, limits(8, 5, 0.7)).is_empty());
+        assert!(select(&[], limits(8, 100, 0.7)).is_empty());
+    }
+
+    // Typo twins: one misspelt word keeps trigram similarity high (word 5-gram MinHash
+    // puts them far apart), and the ceiling keeps the second twin out even when score
+    // alone (lambda 1) would take both.
+    #[test]
+    fn typo_twins_never_share_a_bank() {
+        let a = "Please provide a summary of the quarterly report for the sales team";
+        let b = "Please porvide a summary of the quarterly report for the sales team";
+        let pool = [
+            c("twin-a", 2.0, 10, a),
+            c("twin-b", 2.0, 10, b),
+            c(
+                "other",
+                1.0,
+                10,
+                "What is the refund policy for annual plans?",
+            ),
+        ];
+        assert!(text_similarity_of(a, b) >= 0.7);
+        let ceiling = Limits {
+            max_similarity: 0.7,
+            ..limits(8, 100, 1.0)
+        };
+        assert_eq!(select(&pool, ceiling), [0, 2]);
+        assert_eq!(select(&pool, limits(8, 100, 1.0)), [0, 1, 2]);
+    }
+
+    fn text_similarity_of(a: &str, b: &str) -> f64 {
+        jaccard(&trigrams(a), &trigrams(b))
     }
 }

@@ -70,8 +70,8 @@ pub fn canary_sql() -> &'static str {
             MAX(fw_sketch_similarity(fw_minhash_sketch(fw_minhash(a, 16, 3)),
                                      fw_minhash_sketch(fw_minhash(b, 16, 3)))) AS sketched,
             cardinality(fw_mmr(array_agg(named_struct(
-                'id', a, 'score', 1.0, 'tokens', fw_token_estimate(a),
-                'sig', fw_minhash(a, 16, 3))), 1, 100, 0.5)) AS picks,
+                'id', a, 'score', 1.0, 'tokens', fw_token_estimate(a), 'prompt', a)),
+                1, 100, 0.5, 0.7)) AS picks,
             cardinality(fw_components(a, b)) AS components
      FROM (VALUES ('canary prompt one', 'canary prompt two')) AS t(a, b)"
 }

@@ -135,7 +135,7 @@ impl ScalarUDFImpl for TokenEstimate {
 /// (three 21-bit code points); a text shorter than three characters is its own single
 /// gram, marked by the top bit. Sorted vectors rather than hash sets: two merge passes
 /// are several times cheaper than hashing every gram.
-fn trigrams(text: &str) -> Vec<u64> {
+pub(super) fn trigrams(text: &str) -> Vec<u64> {
     let chars: Vec<char> = normalize(text).chars().collect();
     let pack = |w: &[char]| w.iter().fold(0u64, |h, &c| (h << 21) | u64::from(c));
     if chars.len() < 3 {
@@ -151,7 +151,11 @@ fn trigrams(text: &str) -> Vec<u64> {
 /// Trigrams rather than word shingles: a re-asked prompt differs by a typo or a word, and
 /// prompts are often too short for word shingles to say anything.
 pub fn text_similarity(a: &str, b: &str) -> f64 {
-    let (x, y) = (trigrams(a), trigrams(b));
+    jaccard(&trigrams(a), &trigrams(b))
+}
+
+/// Jaccard similarity of two sorted, distinct [`trigrams`] vectors.
+pub(super) fn jaccard(x: &[u64], y: &[u64]) -> f64 {
     let (mut i, mut j, mut shared) = (0, 0, 0usize);
     while i < x.len() && j < y.len() {
         match x[i].cmp(&y[j]) {
