@@ -69,19 +69,44 @@ pub fn shingles(text: &str, ngram: usize) -> Vec<u64> {
 }
 
 /// The MinHash signature of `text`: for each of `num_perm` seeded hash functions, the
-/// smallest value over the text's shingles.
+/// smallest value over the text's shingles. See [`Permutations`].
 pub fn signature(text: &str, num_perm: usize, ngram: usize) -> Vec<u64> {
-    let shingles = shingles(text, ngram);
-    (0..num_perm as u64)
-        .map(|i| {
-            let salt = splitmix64(SEED ^ i);
-            shingles
-                .iter()
-                .map(|h| splitmix64(h ^ salt))
-                .min()
-                .expect("at least one shingle")
-        })
-        .collect()
+    Permutations::new(num_perm).signature(text, ngram)
+}
+
+/// The seeded hash family of a signature: each shingle hash is mixed once (splitmix64),
+/// then permutation i maps it to `a_i * x + b_i` (mod 2^64, `a_i` odd, so a bijection).
+/// One multiply-add per shingle and permutation, where a full mix per pair cost four
+/// times as much; the minimum's high bits are decided by a product of all of x's bits.
+pub struct Permutations {
+    a: Vec<u64>,
+    b: Vec<u64>,
+}
+
+impl Permutations {
+    pub fn new(num_perm: usize) -> Self {
+        let (a, b) = (0..num_perm as u64)
+            .map(|i| {
+                (
+                    splitmix64(SEED ^ i) | 1,
+                    splitmix64(SEED ^ i ^ 0xB0B0_0000_0000_0000),
+                )
+            })
+            .unzip();
+        Permutations { a, b }
+    }
+
+    /// [`signature`] with these permutations.
+    pub fn signature(&self, text: &str, ngram: usize) -> Vec<u64> {
+        let mut mins = vec![u64::MAX; self.a.len()];
+        for h in shingles(text, ngram) {
+            let x = splitmix64(h);
+            for ((m, a), b) in mins.iter_mut().zip(&self.a).zip(&self.b) {
+                *m = (*m).min(a.wrapping_mul(x).wrapping_add(*b));
+            }
+        }
+        mins
+    }
 }
 
 /// Share of equal positions: the MinHash estimate of Jaccard similarity.
@@ -93,11 +118,12 @@ pub fn similarity(a: &[u64], b: &[u64]) -> f64 {
     equal as f64 / a.len() as f64
 }
 
-/// The b-bit MinHash sketch of a signature (b = 8): the low byte of each value, an
-/// eighth of the signature's size, which is what lets a day's distinct prompts meet in a
-/// hash join (Li and König, "b-Bit Minwise Hashing", 2010).
+/// The b-bit MinHash sketch of a signature (b = 8): one byte of each value, an eighth of
+/// the signature's size, which is what lets a day's distinct prompts meet in a hash join
+/// (Li and König, "b-Bit Minwise Hashing", 2010). Bits 32..40: a minimum's top bits lean
+/// towards zero, and the low bits of `a * x + b` depend only on the low bits of x.
 pub fn sketch(sig: &[u64]) -> Vec<u8> {
-    sig.iter().map(|v| *v as u8).collect()
+    sig.iter().map(|v| (*v >> 32) as u8).collect()
 }
 
 /// Jaccard similarity estimated from two sketches: two different minima share a low byte
@@ -204,11 +230,8 @@ scalar_udf!(
         let ngram = literal_usize(&args.args[2], "fw_minhash", "ngram")?;
         let texts = args.args[0].to_array(args.number_rows)?;
         let texts = texts.as_string::<i32>();
-        let out = list_u64(
-            texts
-                .iter()
-                .map(|t| t.map(|t| signature(t, num_perm, ngram))),
-        );
+        let perms = Permutations::new(num_perm);
+        let out = list_u64(texts.iter().map(|t| t.map(|t| perms.signature(t, ngram))));
         Ok(ColumnarValue::Array(Arc::new(out)))
     }
 );
@@ -480,21 +503,25 @@ mod tests {
     }
 
     /// The signature is its definition: value i is the least of the seeded hash i over the
-    /// shingles (the values earlier runs computed, however the loop is arranged).
+    /// shingles, however the loop is arranged.
     #[test]
     fn signature_is_the_least_seeded_hash_per_permutation() {
+        let perms = Permutations::new(64);
         for text in [
             "",
             "one two",
             "a b c d e f g h i j k l",
             "the same the same the same",
         ] {
-            let want: Vec<u64> = (0..64u64)
+            let want: Vec<u64> = (0..64)
                 .map(|i| {
-                    let salt = splitmix64(SEED ^ i);
                     shingles(text, 5)
                         .iter()
-                        .map(|h| splitmix64(h ^ salt))
+                        .map(|h| {
+                            perms.a[i]
+                                .wrapping_mul(splitmix64(*h))
+                                .wrapping_add(perms.b[i])
+                        })
                         .min()
                         .unwrap()
                 })
@@ -556,8 +583,8 @@ mod tests {
         b[0] = 1;
         assert_eq!(sketch_similarity(&a, &b), 0.0);
         assert_eq!(sketch_similarity(&a, &b[..10]), 0.0);
-        // Only the low byte is kept.
-        assert_eq!(sketch(&[0x1234, 0xFF]), vec![0x34, 0xFF]);
+        // Only bits 32..40 are kept.
+        assert_eq!(sketch(&[0x12_3456_7890, 0xFF]), vec![0x12, 0x00]);
     }
 
     #[test]
