@@ -17,6 +17,11 @@
 -- Each signal counts once per interaction however often it fired, so one user clicking
 -- thumbs-up ten times is one vote. Events at the same instant are taken in log order
 -- (source, line), so comments and edits come out the same on every run. Ratings are normalised to [-1, 1].
+-- defects (fw_answer_defects): what the answer's own text shows is wrong with it, comma
+-- separated (repetition, truncated, leaked_markup, runs_on, refusal, too_short,
+-- other_language, empty_code), NULL for none. Banks and references leave such answers
+-- out; a regression case keeps them, so a reviewer sees whether the complaint is about
+-- an answer that looks fine.
 -- rewritten (implicit, from session order): the same user asked a similar prompt
 -- (fw_similarity >= rewrite_min_similarity) in the same session within
 -- rewrite_window_secs after this one, among their next three asks, so this answer did
@@ -106,6 +111,7 @@ joined AS (
            COALESCE(t.task, 'unknown') AS task, t.model, t.prompt_version,
            t._source, t._line, t.chat_hash,
            t.answer,
+           fw_answer_defects(t.prompt, t.answer) AS defects,
            fw_normalize(t.prompt) AS prompt_key,
            CASE
                WHEN t.tenant_id IN ${opt_out_tenants} THEN 'tenant opted out'

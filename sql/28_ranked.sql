@@ -16,7 +16,7 @@
 WITH keyed AS (
     SELECT s._source, s._line, s.interaction_id, s.task, s.label, s.ineligible_reason,
            s.score, s.confidence, s.ts, s.tenant_id, s.prompt_version, s.prompt_hash,
-           s.example_id, s.chat_hash,
+           s.example_id, s.chat_hash, s.model, s.defects,
            ROW_NUMBER() OVER (ORDER BY s.interaction_id, s._source, s._line)
                - RANK() OVER (ORDER BY s.interaction_id) + 1 AS id_occurrence
     FROM scored s

@@ -1,5 +1,5 @@
 -- deduped: scored interactions grouped into exact and near duplicates.
--- Inputs:     ranked, near_clusters, published_before.
+-- Inputs:     ranked, near_clusters, published_before, priors.
 -- Parameters: none.
 -- dup_group:  task + label + near-duplicate cluster of the prompt (see near_clusters):
 --             grouping by label keeps a prompt's bad answer as a regression case even
@@ -14,6 +14,8 @@
 -- duplicate of its first row. With another conversation the id was reused (a client bug):
 -- reused_after names the first row (source and line), and outcomes quarantines the later
 -- one, so neither conversation disappears silently.
+-- quality: the answer's model prior plus its prompt version's (see priors; 0 for a model
+-- or version without feedback); selection adds w_quality times it to the score.
 -- deduped is narrow (ids, keys, scores, decisions; no text): the stages after it take
 -- text from turns only for the rows they publish, so no sort or hash table holds a chat.
 WITH prior AS (
@@ -42,7 +44,8 @@ firsts AS (
 decided AS (
     SELECT r._source, r._line, r.interaction_id, r.task, r.label, r.ineligible_reason,
            r.score, r.confidence, r.ts, r.tenant_id, r.prompt_version, r.example_id,
-           r.id_occurrence, r.near_cluster, r.dup_group,
+           r.id_occurrence, r.near_cluster, r.dup_group, r.model, r.defects,
+           COALESCE(pm.prior, 0.0) + COALESCE(pv.prior, 0.0) AS quality,
            CASE WHEN pr.prior_example_id IS NULL THEN r.dup_rank ELSE r.dup_rank + 1 END
                AS dup_rank,
            COALESCE(pr.prior_example_id, r.kept_id) AS kept_id,
@@ -60,9 +63,15 @@ decided AS (
                WHEN fi.interaction_id IS NOT NULL AND fi.chat_hash IS DISTINCT FROM r.chat_hash
                    THEN fi._source || ' line ' || CAST(fi._line AS VARCHAR)
            END AS reused_after
-    FROM firsts fi
-    RIGHT JOIN (prior pr RIGHT JOIN ranked r ON r.dup_group = pr.dup_group)
-      ON fi.interaction_id = r.interaction_id AND r.id_occurrence > 1
+    FROM (SELECT key, prior FROM priors WHERE kind = 'prompt_version') pv
+    RIGHT JOIN (
+        (SELECT key, prior FROM priors WHERE kind = 'model') pm
+        RIGHT JOIN (
+            firsts fi
+            RIGHT JOIN (prior pr RIGHT JOIN ranked r ON r.dup_group = pr.dup_group)
+              ON fi.interaction_id = r.interaction_id AND r.id_occurrence > 1
+        ) ON pm.key = r.model
+    ) ON pv.key = r.prompt_version
 )
 SELECT d.* EXCLUDE (members_of),
        CASE

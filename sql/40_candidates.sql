@@ -2,23 +2,30 @@
 -- whether it is selected.
 -- Inputs:     deduped.
 -- Parameters: reference_min_score, reference_min_confidence, max_references_per_task,
---             max_references_per_run, max_tenant_reference_share, max_regressions_per_run.
+--             max_references_per_run, max_tenant_reference_share, max_regressions_per_run,
+--             w_quality, reference_min_quality.
 -- kind:       regression  negative label: every reported bad answer becomes a test case
---             reference   strong positive: enough score and agreeing signals
+--             reference   strong positive: enough score and agreeing signals, no defect
+--                         in the answer's text (see scored) and a quality of at least
+--                         reference_min_quality (see deduped)
 -- golden_status: 'selected', 'deferred' (a regression case over max_regressions_per_run:
 --             kept for the next run, never dropped) or why not (quota, tenant share,
 --             neutral, weak positive).
 -- Narrow like deduped: golden takes the text of the selected rows from scored.
--- Regression cases are taken oldest first, so a backlog drains in order. References are
--- taken best first: within the task quota, then the run quota, then no tenant above
+-- Regression cases are taken oldest first, so a backlog drains in order: every complaint
+-- is one, whatever the answer's quality. References are taken best first (feedback score
+-- plus w_quality times quality, see deduped): within the task quota, then the run quota, then no tenant above
 -- max_tenant_reference_share of the run's references (when more than one tenant has any).
 WITH kept AS (
     SELECT d.*,
+           d.score + ${w_quality} * d.quality AS merit,
            CASE
                WHEN d.label = 'negative' THEN 'regression'
                WHEN d.label = 'positive'
                     AND d.score >= ${reference_min_score}
-                    AND d.confidence >= ${reference_min_confidence} THEN 'reference'
+                    AND d.confidence >= ${reference_min_confidence}
+                    AND d.defects IS NULL
+                    AND d.quality >= ${reference_min_quality} THEN 'reference'
            END AS kind
     FROM deduped d
     WHERE d.dup_rank = 1 AND d.id_occurrence = 1 AND d.ineligible_reason IS NULL
@@ -27,7 +34,7 @@ ranked AS (
     SELECT k.*,
            ROW_NUMBER() OVER (
                PARTITION BY k.task, k.kind
-               ORDER BY k.score DESC, k.confidence DESC, k.interaction_id
+               ORDER BY k.merit DESC, k.confidence DESC, k.interaction_id
            ) AS kind_rank,
            ROW_NUMBER() OVER (
                PARTITION BY k.kind
@@ -37,7 +44,7 @@ ranked AS (
 ),
 in_task_quota AS (
     SELECT interaction_id, COALESCE(tenant_id, '') AS tenant,
-           ROW_NUMBER() OVER (ORDER BY score DESC, confidence DESC, interaction_id) AS run_rank
+           ROW_NUMBER() OVER (ORDER BY merit DESC, confidence DESC, interaction_id) AS run_rank
     FROM ranked
     WHERE kind = 'reference' AND kind_rank <= ${max_references_per_task}
 ),
@@ -83,6 +90,9 @@ SELECT r.* EXCLUDE (age_rank),
                THEN 'over tenant share of references'
            WHEN r.kind = 'reference' THEN 'selected'
            WHEN r.label = 'neutral' THEN 'neutral label'
+           WHEN r.defects IS NOT NULL THEN 'answer defect (' || r.defects || ')'
+           WHEN r.label = 'positive' AND r.quality < ${reference_min_quality}
+               THEN 'answer quality below reference_min_quality'
            ELSE 'positive below reference threshold'
        END AS golden_status
 FROM in_run_quota q

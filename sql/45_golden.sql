@@ -4,6 +4,8 @@
 -- Parameters: run_id.
 -- A regression case carries the input, the bad output and the user's reason;
 -- needs_reference is true unless an edit gave the corrected answer (reference_output).
+-- answer_defects and answer_quality (see scored, deduped) tell a reviewer whether a
+-- complaint is about an answer that looks fine (no defect, a well-liked model).
 SELECT c.example_id, c.task, c.kind, c.label, c.score, c.confidence,
        t.input_messages,
        t.prompt AS input,
@@ -17,6 +19,8 @@ SELECT c.example_id, c.task, c.kind, c.label, c.score, c.confidence,
            'copied', s.copied, 'regenerated', s.regenerated, 'edited', s.edited,
            'rewritten', s.rewritten
        ) AS signals,
+       c.defects AS answer_defects,
+       c.quality AS answer_quality,
        c.interaction_id,
        c.source_interaction_ids,
        c.prompt_version, s.model, c.tenant_id,

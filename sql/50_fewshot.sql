@@ -5,8 +5,9 @@
 -- Parameters: fewshot_max_examples, fewshot_token_budget, fewshot_max_example_tokens,
 --             fewshot_mmr_lambda, fewshot_max_similarity,
 --             fewshot_redacted_weight, fewshot_exclude_redacted.
--- Only positive labels. fw_mmr picks by maximal marginal relevance: each next example
--- maximises lambda * score / best score - (1 - lambda) * its largest prompt similarity
+-- Competitors as fewshot_pool admits them. fw_mmr picks by maximal marginal relevance: each next example
+-- maximises lambda * merit / best merit (merit: score plus w_quality times quality, see
+-- fewshot_pool) - (1 - lambda) * its largest prompt similarity
 -- to the examples already picked, among those that still fit the budget and are less
 -- similar than fewshot_max_similarity to each of them; rank is the order of picking (ties
 -- by example_id, so banks are deterministic). Similarity is the character-trigram Jaccard
@@ -20,7 +21,7 @@ WITH banks AS (
            fw_mmr(
                array_agg(named_struct(
                    'id', example_id,
-                   'score', CASE WHEN redacted THEN score * ${fewshot_redacted_weight} ELSE score END,
+                   'score', CASE WHEN redacted THEN merit * ${fewshot_redacted_weight} ELSE merit END,
                    'tokens', tokens,
                    'prompt', prompt_key)),
                ${fewshot_max_examples}, ${fewshot_token_budget}, ${fewshot_mmr_lambda},

@@ -4,6 +4,7 @@ mod banks;
 mod dedup;
 mod late;
 mod pii_policy;
+mod quality;
 mod selection;
 mod signals;
 mod support;

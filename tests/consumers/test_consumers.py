@@ -18,6 +18,7 @@ BIN = os.environ.get("FLYWHEEL_BIN", os.path.join(REPO, "target", "debug", "flyw
 GOLDEN_COLUMNS = {
     "example_id", "task", "kind", "label", "score", "confidence", "input_messages", "input",
     "output", "reference_output", "needs_reference", "user_reason", "signals",
+    "answer_defects", "answer_quality",
     "interaction_id", "source_interaction_ids", "prompt_version", "model", "tenant_id",
     "interaction_ts", "run_id",
 }

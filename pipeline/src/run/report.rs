@@ -103,6 +103,14 @@ pub struct Report {
     pub fewshot_tokens: BTreeMap<String, u64>,
     /// Per task: scores of the kept interactions in buckets of 0.5.
     pub score_histogram: BTreeMap<String, Vec<ScoreBucket>>,
+    /// Per task: answer defect → kept interactions whose answer shows it (see scored).
+    pub answer_defects: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Per task: answer defect → positive interactions it kept out of references and
+    /// few-shot banks.
+    pub defect_exclusions: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Priors learned from the feedback (see priors), `model:<name>` and
+    /// `prompt_version:<name>` → prior (0 is the average).
+    pub priors: BTreeMap<String, f64>,
     /// Near-duplicate clusters of this run by size (interactions per cluster, 2 and more):
     /// size → number of clusters.
     pub near_duplicate_clusters: BTreeMap<u64, u64>,
@@ -223,6 +231,27 @@ pub async fn selection_counts(ctx: &SessionContext, report: &mut Report) -> Resu
     )
     .await?;
     report.score_histogram = score_histogram(ctx).await?;
+    // A row's defects are one comma-separated value: unnest them to count each.
+    let defects = |filter: &str| {
+        format!(
+            "SELECT task AS k1, defect AS k2, COUNT(*) AS n FROM (
+                 SELECT task, unnest(string_to_array(defects, ',')) AS defect FROM deduped
+                 WHERE dup_rank = 1 AND id_occurrence = 1 AND ineligible_reason IS NULL
+                   AND defects IS NOT NULL {filter}
+             ) d GROUP BY task, defect"
+        )
+    };
+    report.answer_defects = nested(query::counts(ctx, &defects(""), 2).await?);
+    report.defect_exclusions =
+        nested(query::counts(ctx, &defects("AND label = 'positive'"), 2).await?);
+    report.priors = query::rows(
+        ctx,
+        "SELECT kind || ':' || key AS k, prior FROM priors ORDER BY kind, key",
+    )
+    .await?
+    .into_iter()
+    .filter_map(|r| Some((r.get("k")?.as_str()?.to_string(), r.get("prior")?.as_f64()?)))
+    .collect();
     report.near_duplicate_clusters = keyed_counts(
         ctx,
         "SELECT CAST(size AS VARCHAR) AS k1, COUNT(*) AS n FROM (
@@ -398,6 +427,43 @@ impl Report {
                 "\nBacklog: {} deferred regression cases carried in, {} published now.",
                 backlog("carried_in"),
                 backlog("published")
+            );
+        }
+        if !self.answer_defects.is_empty() {
+            let _ = writeln!(
+                md,
+                "\n## Answer quality\n\nDefects in answers (kept interactions; positives kept out of references and banks):\n"
+            );
+            for (task, defects) in &self.answer_defects {
+                for (defect, n) in defects {
+                    let excluded = self
+                        .defect_exclusions
+                        .get(task)
+                        .and_then(|m| m.get(defect))
+                        .copied()
+                        .unwrap_or(0);
+                    let _ = writeln!(
+                        md,
+                        "- {task}: {defect}: {n} ({excluded} positives excluded)"
+                    );
+                }
+            }
+        }
+        let mut priors: Vec<(&String, &f64)> = self.priors.iter().collect();
+        priors.sort_by(|a, b| a.1.total_cmp(b.1));
+        if priors.len() > 1 {
+            let show = |p: &[(&String, &f64)]| {
+                p.iter()
+                    .map(|(k, v)| format!("{k} {v:+.2}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let n = priors.len().min(3);
+            let _ = writeln!(
+                md,
+                "\nPriors from feedback: lowest {}; highest {}.",
+                show(&priors[..n]),
+                show(&priors[priors.len() - n..])
             );
         }
         let late = |k: &str| self.late_feedback.get(k).copied().unwrap_or(0);

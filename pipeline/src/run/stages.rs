@@ -43,6 +43,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
     ("15_turns.sql", include_str!("../../../sql/15_turns.sql")),
     ("20_scored.sql", include_str!("../../../sql/20_scored.sql")),
+    ("22_priors.sql", include_str!("../../../sql/22_priors.sql")),
     (
         "24_prompt_signatures.sql",
         include_str!("../../../sql/24_prompt_signatures.sql"),

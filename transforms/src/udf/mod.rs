@@ -6,6 +6,7 @@
 mod minhash;
 mod mmr;
 mod pii;
+mod quality;
 mod text;
 
 #[cfg(test)]
@@ -48,6 +49,7 @@ pub fn stage_udfs() -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(text::TokenEstimate::new()),
         ScalarUDF::new_from_impl(text::Similarity::new()),
         ScalarUDF::new_from_impl(text::ChatHash::new()),
+        ScalarUDF::new_from_impl(quality::AnswerDefects::new()),
         ScalarUDF::new_from_impl(minhash::MinHash::new()),
         ScalarUDF::new_from_impl(minhash::LshBands::new()),
         ScalarUDF::new_from_impl(minhash::MinHashSimilarity::new()),
@@ -64,6 +66,7 @@ pub fn canary_sql() -> &'static str {
     "SELECT fw_normalize(MIN(a)) AS normalized,
             SUM(fw_token_estimate(a)) AS tokens,
             MAX(fw_similarity(a, b)) AS similarity,
+            MAX(fw_answer_defects(a, b)) AS defects,
             MAX(fw_chat_hash(make_array(named_struct('role', a, 'content', b)))) AS chat,
             MAX(cardinality(fw_lsh_bands(fw_minhash(a, 16, 3), 4, 4))) AS bands,
             MAX(fw_minhash_similarity(fw_minhash(a, 16, 3), fw_minhash(b, 16, 3))) AS jaccard,

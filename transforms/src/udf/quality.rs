@@ -1,0 +1,630 @@
+//! Answer quality from the text itself, the way web-text filters judge documents
+//! (repetition, truncation, boilerplate), for the answers feedback says little about.
+//!
+//! `fw_answer_defects(prompt, answer)` names what is wrong with an answer: each check is a
+//! cheap pass over the answer, written to flag clear cases only (a false flag costs a
+//! good example its bank place). Scoring, weights and what a defect excludes are in SQL.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, AsArray, StringBuilder};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::Result;
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
+
+/// A defect of an answer, in the order they are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Defect {
+    /// Degenerate repetition: the same lines or word 3-grams over and over.
+    Repetition,
+    /// Cut off: an unclosed code fence, or prose ending on a dangling word or comma.
+    Truncated,
+    /// Tokens or markup of the model's template in the text (`<pad>`, `</s>`, `[INST]`).
+    LeakedMarkup,
+    /// The model ran on into the next turn ("User:", "### Human:").
+    RunsOn,
+    /// Refusal boilerplate ("As an AI language model", "I cannot assist").
+    Refusal,
+    /// A few characters for a real question.
+    TooShort,
+    /// Written in another script or language than the prompt.
+    OtherLanguage,
+    /// A code block with nothing in it.
+    EmptyCode,
+}
+
+impl Defect {
+    pub fn name(self) -> &'static str {
+        match self {
+            Defect::Repetition => "repetition",
+            Defect::Truncated => "truncated",
+            Defect::LeakedMarkup => "leaked_markup",
+            Defect::RunsOn => "runs_on",
+            Defect::Refusal => "refusal",
+            Defect::TooShort => "too_short",
+            Defect::OtherLanguage => "other_language",
+            Defect::EmptyCode => "empty_code",
+        }
+    }
+}
+
+/// Share of repeated lines or word 3-grams at which an answer is degenerate: prose
+/// repeats a few percent of its 3-grams, a looping answer most of them.
+const MAX_REPETITION: f64 = 0.4;
+
+/// The defects of `answer` to `prompt`, in [`Defect`] order.
+pub fn defects(prompt: &str, answer: &str) -> Vec<Defect> {
+    let mut out = Vec::new();
+    if repetition(answer) >= MAX_REPETITION {
+        out.push(Defect::Repetition);
+    }
+    if truncated(answer) {
+        out.push(Defect::Truncated);
+    }
+    if leaked_markup(answer) {
+        out.push(Defect::LeakedMarkup);
+    }
+    if runs_on(answer) {
+        out.push(Defect::RunsOn);
+    }
+    if refusal(answer) {
+        out.push(Defect::Refusal);
+    }
+    if answer.trim().chars().count() < 16 && prompt.trim().chars().count() >= 40 {
+        out.push(Defect::TooShort);
+    }
+    if other_language(prompt, answer) {
+        out.push(Defect::OtherLanguage);
+    }
+    if empty_code(answer) {
+        out.push(Defect::EmptyCode);
+    }
+    out
+}
+
+/// The larger of the share of repeated lines (of 10+ bytes) and the share of repeated
+/// word 3-grams, for answers long enough to tell (30+ words). Words and lines are
+/// compared by a hash of their ASCII-lowercased bytes: this runs over every answer.
+pub fn repetition(answer: &str) -> f64 {
+    let words: Vec<u64> = answer
+        .split_whitespace()
+        .map(|w| fold(w.as_bytes()))
+        .collect();
+    if words.len() < 30 {
+        return 0.0;
+    }
+    let grams = repeated_share(
+        words
+            .windows(3)
+            .map(|w| w[0].rotate_left(1) ^ w[1].rotate_left(23) ^ w[2].rotate_left(45))
+            .collect(),
+    );
+    let lines: Vec<u64> = answer
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.len() >= 10)
+        .map(|l| fold(l.as_bytes()))
+        .collect();
+    let lines = if lines.len() >= 4 {
+        repeated_share(lines)
+    } else {
+        0.0
+    };
+    grams.max(lines)
+}
+
+/// FNV-1a of the ASCII-lowercased bytes.
+fn fold(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xCBF2_9CE4_8422_2325, |h, b| {
+        (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01B3)
+    })
+}
+
+/// 1 - distinct / total.
+fn repeated_share(mut items: Vec<u64>) -> f64 {
+    let total = items.len();
+    items.sort_unstable();
+    items.dedup();
+    1.0 - items.len() as f64 / total as f64
+}
+
+/// Words that do not end a finished sentence.
+const DANGLING: &[&str] = &[
+    "and", "or", "but", "the", "a", "an", "of", "to", "with", "for", "in", "on", "that", "which",
+    "is", "are", "was", "were", "by", "from", "as", "at", "if", "because",
+];
+
+fn truncated(answer: &str) -> bool {
+    if answer.matches("```").count() % 2 == 1 {
+        return true;
+    }
+    let text = answer.trim_end();
+    if text.len() < 200 {
+        return false;
+    }
+    if text.ends_with(',') {
+        return true;
+    }
+    let last = text
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    last.chars().all(char::is_alphabetic) && DANGLING.contains(&last.to_lowercase().as_str())
+}
+
+/// Special tokens and template markup that never belong in an answer.
+const MARKUP: &[&str] = &[
+    "<pad>",
+    "</s>",
+    "<s>",
+    "<unk>",
+    "<|endoftext|>",
+    "<|im_start|>",
+    "<|im_end|>",
+    "<|eot_id|>",
+    "<|start_header_id|>",
+    "<|assistant|>",
+    "<|user|>",
+    "<|system|>",
+    "[INST]",
+    "[/INST]",
+    "<<SYS>>",
+];
+
+fn leaked_markup(answer: &str) -> bool {
+    let starts_with_role = [
+        "Assistant:",
+        "ASSISTANT:",
+        "### Assistant:",
+        "### Response:",
+    ]
+    .iter()
+    .any(|r| answer.trim_start().starts_with(r));
+    starts_with_role
+        || answer.match_indices(['<', '[']).any(|(i, _)| {
+            let rest = &answer[i..];
+            MARKUP.iter().any(|m| rest.starts_with(m))
+        })
+}
+
+/// Labels of a next turn at the start of a line after the first.
+const NEXT_TURN: &[&str] = &[
+    "User:",
+    "USER:",
+    "Human:",
+    "HUMAN:",
+    "### Human:",
+    "### User:",
+    "### Instruction:",
+    "<|user|>",
+];
+
+fn runs_on(answer: &str) -> bool {
+    answer
+        .lines()
+        .skip(1)
+        .any(|l| NEXT_TURN.iter().any(|t| l.trim_start().starts_with(t)))
+}
+
+/// Openings of refusal boilerplate, lowercased with straight apostrophes.
+const REFUSALS: &[&str] = &[
+    "as an ai language model",
+    "as an ai, i",
+    "i'm sorry, but i can",
+    "i am sorry, but i can",
+    "i'm sorry, i can't",
+    "i cannot assist",
+    "i can't assist",
+    "i can't help with that",
+    "i cannot help with that",
+    "i'm not able to help with",
+    "i am not able to help with",
+    "i'm not prepared to discuss",
+    "i am not prepared to discuss",
+    "i'm not comfortable",
+    "i will not provide",
+    "i won't provide",
+];
+
+fn refusal(answer: &str) -> bool {
+    let head: String = answer
+        .chars()
+        .take(240)
+        .map(|c| if c == '\u{2019}' { '\'' } else { c })
+        .collect::<String>()
+        .to_lowercase();
+    REFUSALS.iter().any(|r| head.contains(r))
+}
+
+/// The writing system of most of a text's letters.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+enum Script {
+    Latin,
+    Cyrillic,
+    Greek,
+    Arabic,
+    Hebrew,
+    Cjk,
+    Hangul,
+    Devanagari,
+    Thai,
+    Other,
+}
+
+fn script(c: char) -> Script {
+    match c as u32 {
+        0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F => Script::Latin,
+        0x370..=0x3FF => Script::Greek,
+        0x400..=0x52F => Script::Cyrillic,
+        0x590..=0x5FF => Script::Hebrew,
+        0x600..=0x6FF => Script::Arabic,
+        0x900..=0x97F => Script::Devanagari,
+        0xE00..=0xE7F => Script::Thai,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF => Script::Cjk,
+        0xAC00..=0xD7AF => Script::Hangul,
+        _ => Script::Other,
+    }
+}
+
+/// The script of at least two thirds of the text's letters (20 or more), if one has
+/// them (code, names and product words in Latin letters fill the rest).
+fn main_script(text: &str) -> Option<Script> {
+    let mut counts = [0usize; 10];
+    let mut letters = 0;
+    // The first thousand characters tell.
+    for c in text.chars().take(1000).filter(|c| c.is_alphabetic()) {
+        counts[script(c) as usize] += 1;
+        letters += 1;
+    }
+    let (best, n) = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, n)| **n)
+        .expect("ten scripts");
+    let all = [
+        Script::Latin,
+        Script::Cyrillic,
+        Script::Greek,
+        Script::Arabic,
+        Script::Hebrew,
+        Script::Cjk,
+        Script::Hangul,
+        Script::Devanagari,
+        Script::Thai,
+        Script::Other,
+    ];
+    (letters >= 20 && *n * 3 >= letters * 2).then_some(all[best])
+}
+
+/// Frequent function words of the Latin-script languages chats are most often in; none is
+/// also a common English word ("do", "per", "die" are left out).
+const STOPWORDS: &[(&str, &[&str])] = &[
+    (
+        "en",
+        &[
+            "the", "and", "is", "you", "that", "it", "of", "to", "with", "this", "are", "for",
+        ],
+    ),
+    (
+        "es",
+        &[
+            "el", "los", "las", "que", "es", "y", "por", "para", "con", "una", "del", "pero",
+        ],
+    ),
+    (
+        "fr",
+        &[
+            "le", "les", "est", "et", "des", "une", "pour", "dans", "vous", "avec", "je", "sur",
+        ],
+    ),
+    (
+        "de",
+        &[
+            "der", "das", "und", "ist", "nicht", "ein", "eine", "mit", "sie", "ich", "zu", "auf",
+        ],
+    ),
+    (
+        "pt",
+        &[
+            "não", "você", "uma", "é", "com", "isso", "também", "mais", "como", "muito",
+        ],
+    ),
+    (
+        "it",
+        &[
+            "il", "che", "è", "di", "sono", "gli", "della", "questo", "anche", "perché",
+        ],
+    ),
+];
+
+/// Function word → the languages (bit i: `STOPWORDS[i]`) it belongs to.
+fn stopword_languages() -> &'static std::collections::HashMap<&'static str, u8> {
+    static MAP: std::sync::OnceLock<std::collections::HashMap<&'static str, u8>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = std::collections::HashMap::new();
+        for (i, (_, words)) in STOPWORDS.iter().enumerate() {
+            for w in *words {
+                *map.entry(*w).or_insert(0u8) |= 1 << i;
+            }
+        }
+        map
+    })
+}
+
+/// The language whose function words make up clearly most of those found (`min_hits` or
+/// more, and twice the next language's), judged on the first 400 bytes.
+fn latin_language(text: &str, min_hits: usize) -> Option<&'static str> {
+    let mut cut = text.len().min(400);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let map = stopword_languages();
+    let mut hits = [0usize; STOPWORDS.len()];
+    let mut lower = String::new();
+    for w in text[..cut].split(|c: char| !c.is_alphabetic()) {
+        // Function words are short: longer words cannot match.
+        if w.is_empty() || w.len() > 6 {
+            continue;
+        }
+        lower.clear();
+        lower.extend(w.chars().flat_map(char::to_lowercase));
+        if let Some(&langs) = map.get(lower.as_str()) {
+            for (i, h) in hits.iter_mut().enumerate() {
+                if langs & (1 << i) != 0 {
+                    *h += 1;
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..hits.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(hits[i]));
+    let (first, second) = (hits[order[0]], hits[order[1]]);
+    (first >= min_hits && first >= 2 * second).then_some(STOPWORDS[order[0]].0)
+}
+
+/// Words of a prompt that ask for another language on purpose.
+const LANGUAGE_REQUESTS: &[&str] = &[
+    "translat",
+    "traduc",
+    "übersetz",
+    "english",
+    "spanish",
+    "french",
+    "german",
+    "italian",
+    "portuguese",
+    "russian",
+    "chinese",
+    "japanese",
+    "korean",
+    "arabic",
+    "hindi",
+    "español",
+    "français",
+    "deutsch",
+    "language",
+];
+
+fn other_language(prompt: &str, answer: &str) -> bool {
+    let Some(a) = main_script(answer) else {
+        return false;
+    };
+    let asked = prompt.to_lowercase();
+    if LANGUAGE_REQUESTS.iter().any(|w| asked.contains(w)) {
+        return false;
+    }
+    // Another script: the prompt has (next to) none of the answer's, so code, logs and
+    // names in Latin letters around a question in Russian do not count against it.
+    if script_share(prompt, a) < 0.2 {
+        return main_script(prompt).is_some();
+    }
+    // The same Latin script: the function words tell the languages apart.
+    a == Script::Latin
+        && matches!(
+            (latin_language(prompt, 3), latin_language(answer, 5)),
+            (Some(p), Some(a)) if p != a
+        )
+}
+
+/// The share of `text`'s letters (first thousand characters) written in `script`.
+fn script_share(text: &str, of: Script) -> f64 {
+    let (mut n, mut all) = (0usize, 0usize);
+    for c in text.chars().take(1000).filter(|c| c.is_alphabetic()) {
+        all += 1;
+        n += usize::from(script(c) == of);
+    }
+    if all == 0 {
+        0.0
+    } else {
+        n as f64 / all as f64
+    }
+}
+
+fn empty_code(answer: &str) -> bool {
+    let parts: Vec<&str> = answer.split("```").collect();
+    // Odd parts are fence bodies: the info string ("python") on the first line, then code.
+    parts
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .take(parts.len() / 2)
+        .any(|body| {
+            body.split_once('\n')
+                .map_or(*body, |(_, code)| code)
+                .trim()
+                .is_empty()
+        })
+}
+
+/// `fw_answer_defects(prompt, answer) -> varchar`: the names of the answer's [`Defect`]s
+/// joined by commas, NULL when it has none (or either text is NULL).
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(super) struct AnswerDefects {
+    signature: Signature,
+}
+
+impl AnswerDefects {
+    pub fn new() -> Self {
+        AnswerDefects {
+            signature: Signature::uniform(2, vec![DataType::Utf8], Volatility::Immutable),
+        }
+    }
+}
+
+impl ScalarUDFImpl for AnswerDefects {
+    fn name(&self) -> &str {
+        "fw_answer_defects"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let prompts = args.args[0].to_array(args.number_rows)?;
+        let answers = args.args[1].to_array(args.number_rows)?;
+        let (prompts, answers) = (prompts.as_string::<i32>(), answers.as_string::<i32>());
+        let mut out = StringBuilder::with_capacity(answers.len(), 0);
+        for i in 0..answers.len() {
+            if prompts.is_null(i) || answers.is_null(i) {
+                out.append_null();
+                continue;
+            }
+            let found = defects(prompts.value(i), answers.value(i));
+            if found.is_empty() {
+                out.append_null();
+            } else {
+                let names: Vec<&str> = found.iter().map(|d| d.name()).collect();
+                out.append_value(names.join(","));
+            }
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QUESTION: &str = "How do I read a CSV file in Python and sum one of its columns?";
+    const GOOD: &str = "Use the csv module: open the file, wrap it in csv.DictReader, and add \
+        up float(row['amount']) for each row. With pandas it is one line: \
+        pd.read_csv('f.csv')['amount'].sum(). Both skip the header for you.";
+
+    fn names(prompt: &str, answer: &str) -> Vec<&'static str> {
+        defects(prompt, answer)
+            .into_iter()
+            .map(Defect::name)
+            .collect()
+    }
+
+    #[test]
+    fn a_good_answer_has_no_defect() {
+        assert!(
+            names(QUESTION, GOOD).is_empty(),
+            "{:?}",
+            names(QUESTION, GOOD)
+        );
+        let code = "Here you go:\n```python\nimport csv\nprint(sum(float(r['a']) for r in \
+                    csv.DictReader(open('f.csv'))))\n```\nThat prints the total.";
+        assert!(
+            names(QUESTION, code).is_empty(),
+            "{:?}",
+            names(QUESTION, code)
+        );
+        // Short answers to short prompts are fine.
+        assert!(names("Thanks!", "You're welcome.").is_empty());
+    }
+
+    #[test]
+    fn a_looping_answer_is_repetition() {
+        let looping = "I can help with that. ".repeat(20);
+        assert_eq!(names(QUESTION, &looping), ["repetition"]);
+        let lines = "Step one: open the file\n".repeat(8);
+        assert!(names(QUESTION, &lines).contains(&"repetition"));
+        assert!(repetition(GOOD) < 0.1);
+    }
+
+    #[test]
+    fn an_answer_cut_mid_sentence_is_truncated() {
+        let cut = format!("{GOOD} It also handles quoting and");
+        assert_eq!(names(QUESTION, &cut), ["truncated"]);
+        let fence = "Here is the code:\n```python\nimport csv\nfor row in reader:";
+        assert_eq!(names(QUESTION, fence), ["truncated"]);
+    }
+
+    #[test]
+    fn template_tokens_and_next_turns_are_caught() {
+        assert_eq!(
+            names(QUESTION, &format!("{GOOD}<pad><pad>")),
+            ["leaked_markup"]
+        );
+        assert_eq!(
+            names(QUESTION, &format!("[INST] {GOOD}")),
+            ["leaked_markup"]
+        );
+        assert_eq!(
+            names(QUESTION, &format!("{GOOD}\n\n### Human: and in Rust?")),
+            ["runs_on"]
+        );
+        // A tag in code is not a leaked token.
+        assert!(names(QUESTION, "Use <span> and <div> elements.").is_empty());
+    }
+
+    #[test]
+    fn refusals_short_answers_and_empty_code() {
+        assert_eq!(
+            names(
+                QUESTION,
+                "As an AI language model, I cannot browse your files."
+            ),
+            ["refusal"]
+        );
+        assert_eq!(
+            names(QUESTION, "I\u{2019}m not prepared to discuss it."),
+            ["refusal"]
+        );
+        assert_eq!(names(QUESTION, "/home/$USER"), ["too_short"]);
+        assert_eq!(
+            names(QUESTION, "Sure, here it is:\n```python\n\n```\nRun it."),
+            ["empty_code"]
+        );
+    }
+
+    #[test]
+    fn a_reply_in_another_language_is_caught() {
+        let spanish = "Para leer un archivo CSV en Python, usa el módulo csv y suma los \
+            valores de la columna con un bucle: es la forma más simple y no necesita \
+            nada más que la biblioteca estándar para que funcione.";
+        let asked = "How do I read a CSV file in Python and add up the values of one of its \
+            columns, with the standard library only?";
+        assert_eq!(names(asked, spanish), ["other_language"]);
+        // A prompt too short to name its language is not judged.
+        assert!(names(QUESTION, spanish).is_empty());
+        let japanese =
+            "PythonでCSVファイルを読むには、csvモジュールを使って各行の値を足し合わせます。\
+            pandasを使えば一行で合計を計算できます。";
+        assert_eq!(names(QUESTION, japanese), ["other_language"]);
+        // The prompt's own language is fine, and short texts are not judged.
+        assert!(!other_language("¿Cómo leo un CSV?", "Con el módulo csv."));
+        // Asked for: a translation.
+        assert!(names(&format!("Translate to Spanish: {QUESTION}"), spanish).is_empty());
+        // A question in Russian around logs in Latin letters, answered in Russian.
+        let russian_q = "Есть redis cluster, как заменить два узла на новые без простоя?\n\
+            2171e17381d051fe master - 0 1722943144000 3 connected 5461-10922\n\
+            2c4e0b6005ab703c slave 2171e17381d051fe 0 1722943145000 3 connected";
+        let russian_a = "Ниже приведён один из вариантов плана действий, который позволит \
+            заменить два узла на новые в уже работающем кластере.";
+        assert!(names(russian_q, russian_a).is_empty());
+        // English words that are function words elsewhere ("do") do not make a language.
+        let tuple_q = "how do i do tuple comprehension in python";
+        let tuple_a = "In Python, you can create a tuple comprehension using a generator \
+            expression inside a tuple constructor: tuple(x * 2 for x in range(5)). It is \
+            the closest thing to a comprehension for tuples, and it is fast.";
+        assert!(names(tuple_q, tuple_a).is_empty());
+    }
+}
