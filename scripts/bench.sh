@@ -57,9 +57,10 @@ import json, sys
 report, size, rep, wall, rss_kb, raw = sys.argv[1:]
 r = json.load(open(report))
 groups = {"ingest": ["discover", "ingest+redact"],
-          "signals": ["sql:feedback_events", "sql:scored"],
-          "dedup": ["sql:prompt_signatures", "sql:near_clusters", "sql:deduped"],
-          "select": ["sql:candidates", "sql:golden", "sql:fewshot"],
+          "signals": ["sql:feedback_events", "sql:scored", "sql:priors"],
+          "dedup": ["sql:prompt_signatures", "sql:near_clusters", "sql:ranked",
+                    "sql:deduped"],
+          "select": ["sql:candidates", "sql:golden", "sql:fewshot_pool", "sql:fewshot"],
           "publish": ["publish"]}
 t = {s["stage"]: s["seconds"] for s in r["stages"]}
 named = {n for g in groups.values() for n in g}

@@ -38,6 +38,10 @@ versions AS (
     WHERE j.prompt_version IS NOT NULL
     GROUP BY j.prompt_version
 )
-SELECT 'model' AS kind, model AS key, n AS judged, net / n AS net_rate, prior FROM models
+-- Rounded: a sum of fractions depends on the order partitions add it in, and a cluster
+-- run must publish what a local run does.
+SELECT 'model' AS kind, model AS key, n AS judged, net / n AS net_rate,
+       ROUND(prior, 6) AS prior
+FROM models
 UNION ALL
-SELECT 'prompt_version', prompt_version, n, net / n, prior FROM versions
+SELECT 'prompt_version', prompt_version, n, net / n, ROUND(prior, 6) FROM versions

@@ -27,7 +27,7 @@ pub enum Defect {
     RunsOn,
     /// Refusal boilerplate ("As an AI language model", "I cannot assist").
     Refusal,
-    /// A few characters for a real question.
+    /// A word or two where the prompt asked for an explanation.
     TooShort,
     /// Written in another script or language than the prompt.
     OtherLanguage,
@@ -72,7 +72,7 @@ pub fn defects(prompt: &str, answer: &str) -> Vec<Defect> {
     if refusal(answer) {
         out.push(Defect::Refusal);
     }
-    if answer.trim().chars().count() < 16 && prompt.trim().chars().count() >= 40 {
+    if too_short(prompt, answer) {
         out.push(Defect::TooShort);
     }
     if other_language(prompt, answer) {
@@ -128,6 +128,30 @@ fn repeated_share(mut items: Vec<u64>) -> f64 {
     items.sort_unstable();
     items.dedup();
     1.0 - items.len() as f64 / total as f64
+}
+
+/// Words of a prompt that ask for a long answer.
+const ASKS_FOR_LENGTH: &[&str] = &[
+    "explain",
+    "describe",
+    "in detail",
+    "step by step",
+    "essay",
+    "summarize",
+    "summarise",
+    "walk me through",
+];
+
+/// A word or two (under 16 characters) for a prompt of 12 words or more that asks for an
+/// explanation. Short answers are often right ("101, 103, 107.", "No.", a role play's
+/// "OK"), so only this clear case counts.
+fn too_short(prompt: &str, answer: &str) -> bool {
+    let answer = answer.trim();
+    if answer.chars().count() >= 16 || answer.split_whitespace().count() > 2 {
+        return false;
+    }
+    let asked = prompt.to_lowercase();
+    asked.split_whitespace().count() >= 12 && ASKS_FOR_LENGTH.iter().any(|w| asked.contains(w))
 }
 
 /// Words that do not end a finished sentence.
@@ -588,7 +612,16 @@ mod tests {
             names(QUESTION, "I\u{2019}m not prepared to discuss it."),
             ["refusal"]
         );
-        assert_eq!(names(QUESTION, "/home/$USER"), ["too_short"]);
+        let explain = "Can you explain step by step how the garbage collector in Java decides \
+            which objects to free?";
+        assert_eq!(names(explain, "Yes."), ["too_short"]);
+        // A short answer to a question that wants one is no defect.
+        assert!(names(
+            "Name three prime numbers above one hundred, please",
+            "101, 103, 107."
+        )
+        .is_empty());
+        assert!(names(QUESTION, "/home/$USER").is_empty());
         assert_eq!(
             names(QUESTION, "Sure, here it is:\n```python\n\n```\nRun it."),
             ["empty_code"]
