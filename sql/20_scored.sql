@@ -21,7 +21,9 @@
 -- separated (repetition, truncated, leaked_markup, runs_on, refusal, too_short,
 -- other_language, empty_code), NULL for none. Banks and references leave such answers
 -- out; a regression case keeps them, so a reviewer sees whether the complaint is about
--- an answer that looks fine.
+-- an answer that looks fine. Checked here for the rows with a feedback signal (those
+-- that can become references or regression cases: the checks cost ~10 us a row, and
+-- most rows have none); fewshot_pool checks the unjudged answers it admits.
 -- rewritten (implicit, from session order): the same user asked a similar prompt
 -- (fw_similarity >= rewrite_min_similarity) in the same session within
 -- rewrite_window_secs after this one, among their next three asks, so this answer did
@@ -111,7 +113,9 @@ joined AS (
            COALESCE(t.task, 'unknown') AS task, t.model, t.prompt_version,
            t._source, t._line, t.chat_hash,
            t.answer,
-           fw_answer_defects(t.prompt, t.answer) AS defects,
+           CASE WHEN s.interaction_id IS NOT NULL OR r.interaction_id IS NOT NULL
+                THEN fw_answer_defects(t.prompt, t.answer)
+           END AS defects,
            fw_normalize(t.prompt) AS prompt_key,
            CASE
                WHEN t.tenant_id IN ${opt_out_tenants} THEN 'tenant opted out'

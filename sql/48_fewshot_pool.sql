@@ -34,6 +34,9 @@ WITH fresh AS (
       ON s._source = d._source AND s._line = d._line AND s.interaction_id = d.interaction_id
     JOIN turns t
       ON t._source = d._source AND t._line = d._line AND t.interaction_id = d.interaction_id
+    -- scored checked the text of the rows with feedback (defects, above); an unjudged
+    -- answer is checked here, among the few this stage admits.
+    WHERE d.label = 'positive' OR fw_answer_defects(t.prompt, t.answer) IS NULL
 ),
 retracted AS (
     SELECT DISTINCT b.example_id

@@ -103,7 +103,8 @@ pub struct Report {
     pub fewshot_tokens: BTreeMap<String, u64>,
     /// Per task: scores of the kept interactions in buckets of 0.5.
     pub score_histogram: BTreeMap<String, Vec<ScoreBucket>>,
-    /// Per task: answer defect → kept interactions whose answer shows it (see scored).
+    /// Per task: answer defect → kept interactions with feedback whose answer shows it
+    /// (see scored).
     pub answer_defects: BTreeMap<String, BTreeMap<String, u64>>,
     /// Per task: answer defect → positive interactions it kept out of references and
     /// few-shot banks.

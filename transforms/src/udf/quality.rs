@@ -5,8 +5,9 @@
 //! cheap pass over the answer, written to flag clear cases only (a false flag costs a
 //! good example its bank place). Scoring, weights and what a defect excludes are in SQL.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use datafusion::arrow::array::{Array, AsArray, StringBuilder};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
@@ -86,21 +87,26 @@ pub fn defects(prompt: &str, answer: &str) -> Vec<Defect> {
 
 /// The larger of the share of repeated lines (of 10+ bytes) and the share of repeated
 /// word 3-grams, for answers long enough to tell (30+ words). Words and lines are
-/// compared by a hash of their ASCII-lowercased bytes: this runs over every answer.
+/// compared by a case-folded hash, and repeats counted in a bitmap: this runs over
+/// every answer of the day.
 pub fn repetition(answer: &str) -> f64 {
-    let words: Vec<u64> = answer
-        .split_whitespace()
-        .map(|w| fold(w.as_bytes()))
-        .collect();
-    if words.len() < 30 {
+    let mut words = answer
+        .as_bytes()
+        .split(u8::is_ascii_whitespace)
+        .filter(|w| !w.is_empty())
+        .map(fold);
+    let (Some(mut a), Some(mut b)) = (words.next(), words.next()) else {
+        return 0.0;
+    };
+    let mut n = 2;
+    let grams = repeated_share(words.map(|c| {
+        let gram = a.rotate_left(1) ^ b.rotate_left(23) ^ c.rotate_left(45);
+        (a, b, n) = (b, c, n + 1);
+        gram
+    }));
+    if n < 30 {
         return 0.0;
     }
-    let grams = repeated_share(
-        words
-            .windows(3)
-            .map(|w| w[0].rotate_left(1) ^ w[1].rotate_left(23) ^ w[2].rotate_left(45))
-            .collect(),
-    );
     let lines: Vec<u64> = answer
         .lines()
         .map(str::trim)
@@ -108,26 +114,67 @@ pub fn repetition(answer: &str) -> f64 {
         .map(|l| fold(l.as_bytes()))
         .collect();
     let lines = if lines.len() >= 4 {
-        repeated_share(lines)
+        repeated_share(lines.into_iter())
     } else {
         0.0
     };
     grams.max(lines)
 }
 
-/// FNV-1a of the ASCII-lowercased bytes.
+/// A hash of `bytes` with ASCII letters case-folded, eight bytes at a time (`| 0x20`
+/// also maps a few punctuation pairs together, which only makes repeats a little
+/// likelier).
 fn fold(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xCBF2_9CE4_8422_2325, |h, b| {
-        (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01B3)
-    })
+    const FOLD: u64 = 0x2020_2020_2020_2020;
+    let mix = |h: u64, x: u64| {
+        (h ^ (x | FOLD))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(31)
+    };
+    let mut h = 0x243F_6A88_85A3_08D3 ^ bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        h = mix(h, u64::from_le_bytes(c.try_into().expect("eight bytes")));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        h = mix(h, u64::from_le_bytes(last));
+    }
+    h ^ (h >> 29)
 }
 
-/// 1 - distinct / total.
-fn repeated_share(mut items: Vec<u64>) -> f64 {
-    let total = items.len();
-    items.sort_unstable();
-    items.dedup();
-    1.0 - items.len() as f64 / total as f64
+/// The share of `items` equal to an earlier one, counted in a 64 Ki-bit bitmap (a false
+/// repeat one time in ~65 per thousand distinct items: far below what flags an answer).
+fn repeated_share(items: impl Iterator<Item = u64>) -> f64 {
+    thread_local! {
+        static SEEN: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(vec![0; 1024]);
+    }
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        let mut touched = Vec::new();
+        let (mut total, mut repeats) = (0usize, 0usize);
+        for h in items {
+            let bit = (h >> 48) as usize;
+            let (word, mask) = (bit / 64, 1u64 << (bit % 64));
+            if seen[word] == 0 {
+                touched.push(word);
+            }
+            repeats += usize::from(seen[word] & mask != 0);
+            seen[word] |= mask;
+            total += 1;
+        }
+        // Clear what this call set, not the whole bitmap: it runs once or twice per row.
+        for word in touched {
+            seen[word] = 0;
+        }
+        if total == 0 {
+            0.0
+        } else {
+            repeats as f64 / total as f64
+        }
+    })
 }
 
 /// Words of a prompt that ask for a long answer.
@@ -147,7 +194,8 @@ const ASKS_FOR_LENGTH: &[&str] = &[
 /// "OK"), so only this clear case counts.
 fn too_short(prompt: &str, answer: &str) -> bool {
     let answer = answer.trim();
-    if answer.chars().count() >= 16 || answer.split_whitespace().count() > 2 {
+    // 64 bytes are at least 16 characters: most answers stop here.
+    if answer.len() >= 64 || answer.chars().count() >= 16 || answer.split_whitespace().count() > 2 {
         return false;
     }
     let asked = prompt.to_lowercase();
@@ -197,7 +245,22 @@ const MARKUP: &[&str] = &[
     "<<SYS>>",
 ];
 
+/// One automaton per word list, built once: every answer of a day is searched.
+fn automaton(
+    cell: &'static OnceLock<AhoCorasick>,
+    words: &[&str],
+    ascii_case_insensitive: bool,
+) -> &'static AhoCorasick {
+    cell.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(ascii_case_insensitive)
+            .build(words)
+            .expect("fixed word lists build")
+    })
+}
+
 fn leaked_markup(answer: &str) -> bool {
+    static MARKUP_AC: OnceLock<AhoCorasick> = OnceLock::new();
     let starts_with_role = [
         "Assistant:",
         "ASSISTANT:",
@@ -206,11 +269,7 @@ fn leaked_markup(answer: &str) -> bool {
     ]
     .iter()
     .any(|r| answer.trim_start().starts_with(r));
-    starts_with_role
-        || answer.match_indices(['<', '[']).any(|(i, _)| {
-            let rest = &answer[i..];
-            MARKUP.iter().any(|m| rest.starts_with(m))
-        })
+    starts_with_role || automaton(&MARKUP_AC, MARKUP, false).is_match(answer)
 }
 
 /// Labels of a next turn at the start of a line after the first.
@@ -226,10 +285,19 @@ const NEXT_TURN: &[&str] = &[
 ];
 
 fn runs_on(answer: &str) -> bool {
-    answer
-        .lines()
-        .skip(1)
-        .any(|l| NEXT_TURN.iter().any(|t| l.trim_start().starts_with(t)))
+    static NEXT_TURN_AC: OnceLock<AhoCorasick> = OnceLock::new();
+    let b = answer.as_bytes();
+    automaton(&NEXT_TURN_AC, NEXT_TURN, false)
+        .find_iter(answer)
+        .any(|m| {
+            // At the start of a line after the first (indentation allowed).
+            let before = &b[..m.start()];
+            let line_start = before
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map(|nl| before[nl + 1..].iter().all(|c| *c == b' ' || *c == b'\t'));
+            line_start == Some(true)
+        })
 }
 
 /// Openings of refusal boilerplate, lowercased with straight apostrophes.
@@ -253,13 +321,19 @@ const REFUSALS: &[&str] = &[
 ];
 
 fn refusal(answer: &str) -> bool {
-    let head: String = answer
-        .chars()
-        .take(240)
-        .map(|c| if c == '\u{2019}' { '\'' } else { c })
-        .collect::<String>()
-        .to_lowercase();
-    REFUSALS.iter().any(|r| head.contains(r))
+    static REFUSALS_AC: OnceLock<AhoCorasick> = OnceLock::new();
+    let mut cut = answer.len().min(240);
+    while !answer.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &answer[..cut];
+    let ac = automaton(&REFUSALS_AC, REFUSALS, true);
+    // Typographic apostrophes ("I’m") read as straight ones.
+    if head.contains('\u{2019}') {
+        ac.is_match(&head.replace('\u{2019}', "'"))
+    } else {
+        ac.is_match(head)
+    }
 }
 
 /// The writing system of most of a text's letters.
@@ -295,13 +369,36 @@ fn script(c: char) -> Script {
 /// The script of at least two thirds of the text's letters (20 or more), if one has
 /// them (code, names and product words in Latin letters fill the rest).
 fn main_script(text: &str) -> Option<Script> {
+    let (counts, letters) = script_counts(text);
+    main_of(&counts, letters)
+}
+
+/// Letters of the first thousand characters per [`Script`], and in all. ASCII, most
+/// text, is counted a byte at a time.
+fn script_counts(text: &str) -> ([usize; 10], usize) {
     let mut counts = [0usize; 10];
-    let mut letters = 0;
-    // The first thousand characters tell.
-    for c in text.chars().take(1000).filter(|c| c.is_alphabetic()) {
-        counts[script(c) as usize] += 1;
-        letters += 1;
+    let head = &text.as_bytes()[..text.len().min(1000)];
+    if head.is_ascii() {
+        let n = head.iter().filter(|b| b.is_ascii_alphabetic()).count();
+        counts[Script::Latin as usize] = n;
+        return (counts, n);
     }
+    let mut letters = 0;
+    for c in text.chars().take(1000) {
+        let letter = if c.is_ascii() {
+            c.is_ascii_alphabetic()
+        } else {
+            c.is_alphabetic()
+        };
+        if letter {
+            counts[script(c) as usize] += 1;
+            letters += 1;
+        }
+    }
+    (counts, letters)
+}
+
+fn main_of(counts: &[usize; 10], letters: usize) -> Option<Script> {
     let (best, n) = counts
         .iter()
         .enumerate()
@@ -363,50 +460,63 @@ const STOPWORDS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Function word → the languages (bit i: `STOPWORDS[i]`) it belongs to.
-fn stopword_languages() -> &'static std::collections::HashMap<&'static str, u8> {
-    static MAP: std::sync::OnceLock<std::collections::HashMap<&'static str, u8>> =
-        std::sync::OnceLock::new();
-    MAP.get_or_init(|| {
-        let mut map = std::collections::HashMap::new();
+/// Function word (as [`word_key`]) → the languages (bit i: `STOPWORDS[i]`) it belongs to,
+/// sorted.
+fn stopword_languages() -> &'static [(u64, u8)] {
+    static TABLE: OnceLock<Vec<(u64, u8)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table: Vec<(u64, u8)> = Vec::new();
         for (i, (_, words)) in STOPWORDS.iter().enumerate() {
             for w in *words {
-                *map.entry(*w).or_insert(0u8) |= 1 << i;
+                let key = word_key(w.as_bytes()).expect("function words are short");
+                match table.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, langs)) => *langs |= 1 << i,
+                    None => table.push((key, 1 << i)),
+                }
             }
         }
-        map
+        table.sort_unstable();
+        table
+    })
+}
+
+/// A word of up to eight bytes as one integer, ASCII lowercased: a table lookup is then
+/// a few integer comparisons.
+fn word_key(w: &[u8]) -> Option<u64> {
+    (w.len() <= 8).then(|| {
+        w.iter()
+            .fold(0u64, |k, b| (k << 8) | u64::from(b.to_ascii_lowercase()))
     })
 }
 
 /// The language whose function words make up clearly most of those found (`min_hits` or
 /// more, and twice the next language's), judged on the first 400 bytes.
 fn latin_language(text: &str, min_hits: usize) -> Option<&'static str> {
-    let mut cut = text.len().min(400);
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let map = stopword_languages();
+    let table = stopword_languages();
     let mut hits = [0usize; STOPWORDS.len()];
-    let mut lower = String::new();
-    for w in text[..cut].split(|c: char| !c.is_alphabetic()) {
-        // Function words are short: longer words cannot match.
-        if w.is_empty() || w.len() > 6 {
+    // Words: runs of ASCII letters and non-ASCII bytes (accented letters), lowercased in
+    // place of ASCII; function words are short, so longer runs are skipped.
+    let head = &text.as_bytes()[..text.len().min(400)];
+    for w in head.split(|b| b.is_ascii() && !b.is_ascii_alphabetic()) {
+        if w.is_empty() || w.len() > 8 {
             continue;
         }
-        lower.clear();
-        lower.extend(w.chars().flat_map(char::to_lowercase));
-        if let Some(&langs) = map.get(lower.as_str()) {
+        let Some(key) = word_key(w) else { continue };
+        if let Ok(at) = table.binary_search_by(|(k, _)| k.cmp(&key)) {
             for (i, h) in hits.iter_mut().enumerate() {
-                if langs & (1 << i) != 0 {
+                if table[at].1 & (1 << i) != 0 {
                     *h += 1;
                 }
             }
         }
     }
-    let mut order: Vec<usize> = (0..hits.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(hits[i]));
-    let (first, second) = (hits[order[0]], hits[order[1]]);
-    (first >= min_hits && first >= 2 * second).then_some(STOPWORDS[order[0]].0)
+    let best = (0..hits.len()).max_by_key(|&i| (hits[i], std::cmp::Reverse(i)))?;
+    let second = (0..hits.len())
+        .filter(|&i| i != best)
+        .map(|i| hits[i])
+        .max()
+        .unwrap_or(0);
+    (hits[best] >= min_hits && hits[best] >= 2 * second).then_some(STOPWORDS[best].0)
 }
 
 /// Words of a prompt that ask for another language on purpose.
@@ -436,34 +546,20 @@ fn other_language(prompt: &str, answer: &str) -> bool {
     let Some(a) = main_script(answer) else {
         return false;
     };
-    let asked = prompt.to_lowercase();
-    if LANGUAGE_REQUESTS.iter().any(|w| asked.contains(w)) {
-        return false;
-    }
-    // Another script: the prompt has (next to) none of the answer's, so code, logs and
-    // names in Latin letters around a question in Russian do not count against it.
-    if script_share(prompt, a) < 0.2 {
-        return main_script(prompt).is_some();
-    }
-    // The same Latin script: the function words tell the languages apart.
-    a == Script::Latin
-        && matches!(
-            (latin_language(prompt, 3), latin_language(answer, 5)),
-            (Some(p), Some(a)) if p != a
-        )
-}
-
-/// The share of `text`'s letters (first thousand characters) written in `script`.
-fn script_share(text: &str, of: Script) -> f64 {
-    let (mut n, mut all) = (0usize, 0usize);
-    for c in text.chars().take(1000).filter(|c| c.is_alphabetic()) {
-        all += 1;
-        n += usize::from(script(c) == of);
-    }
-    if all == 0 {
-        0.0
+    let (counts, letters) = script_counts(prompt);
+    let differs = if counts[a as usize] * 5 < letters {
+        // Another script: the prompt has (next to) none of the answer's, so code, logs
+        // and names in Latin letters around a question in Russian do not count against it.
+        main_of(&counts, letters).is_some()
     } else {
-        n as f64 / all as f64
+        // The same Latin script: the function words tell the languages apart.
+        a == Script::Latin
+            && latin_language(prompt, 3)
+                .is_some_and(|p| latin_language(answer, 5).is_some_and(|a| a != p))
+    };
+    differs && {
+        let asked = prompt.to_lowercase();
+        !LANGUAGE_REQUESTS.iter().any(|w| asked.contains(w))
     }
 }
 
