@@ -17,20 +17,6 @@ fn answered(id: &str, model: &str, prompt: &str, answer: &str) -> Value {
     c
 }
 
-/// Feedback `kinds` on `interaction` (a rating is a 5).
-fn votes(interaction: &str, kinds: &[&str]) -> Vec<Value> {
-    kinds
-        .iter()
-        .map(|kind| {
-            let mut e = event(&format!("f-{interaction}-{kind}"), interaction, kind, None);
-            if *kind == "rating" {
-                e["value"] = 5.into();
-            }
-            e
-        })
-        .collect()
-}
-
 fn bank_sources(sink: &Path) -> Vec<String> {
     json(&sink.join("fewshot/support/latest.json"))["examples"]
         .as_array()

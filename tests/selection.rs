@@ -17,20 +17,6 @@ fn ask(id: &str, tenant: &str, ts: &str, prompt: &str, answer: &str) -> Value {
     c
 }
 
-/// Feedback events of `kinds` on `interaction` (a rating is a 5).
-fn events(interaction: &str, kinds: &[&str]) -> Vec<Value> {
-    kinds
-        .iter()
-        .map(|kind| {
-            let mut e = event(&format!("f-{interaction}-{kind}"), interaction, kind, None);
-            if *kind == "rating" {
-                e["value"] = 5.into();
-            }
-            e
-        })
-        .collect()
-}
-
 fn matching(sink: &Path, pred: impl Fn(&str) -> bool) -> Vec<PathBuf> {
     files(sink)
         .into_iter()
@@ -90,11 +76,11 @@ fn opt_out_source(dir: &Path) -> PathBuf {
         ),
     ];
     let feedback = [
-        events("a-1", &["thumbs_up", "accept"]),
-        events("a-2", &["thumbs_down"]),
-        events("g-1", &["thumbs_up", "accept"]),
-        events("g-2", &["thumbs_down", "report"]),
-        events("g-3", &["rating", "thumbs_up"]),
+        votes("a-1", &["thumbs_up", "accept"]),
+        votes("a-2", &["thumbs_down"]),
+        votes("g-1", &["thumbs_up", "accept"]),
+        votes("g-2", &["thumbs_down", "report"]),
+        votes("g-3", &["rating", "thumbs_up"]),
     ]
     .concat();
     day(&src, "2026-11-03", &interactions, &feedback);
@@ -227,8 +213,8 @@ fn share_source(dir: &Path, tenant_of: impl Fn(&str) -> &'static str) -> PathBuf
     let feedback: Vec<Value> = cases
         .iter()
         .flat_map(|(id, _)| match *id {
-            "a-1" | "a-2" | "a-3" => events(id, &["rating", "thumbs_up", "accept"]),
-            _ => events(id, &["thumbs_up", "accept"]),
+            "a-1" | "a-2" | "a-3" => votes(id, &["rating", "thumbs_up", "accept"]),
+            _ => votes(id, &["thumbs_up", "accept"]),
         })
         .collect();
     day(&src, "2026-11-03", &interactions, &feedback);
@@ -350,7 +336,7 @@ fn regression_cases_over_the_cap_are_deferred_and_drained_by_later_runs() {
         .collect();
     let feedback: Vec<Value> = cases
         .iter()
-        .flat_map(|(id, _, _)| events(id, &["thumbs_down"]))
+        .flat_map(|(id, _, _)| votes(id, &["thumbs_down"]))
         .collect();
     day(&src, "2026-11-03", &interactions, &feedback);
     let params = "max_regressions_per_run = 2\n";
@@ -385,7 +371,7 @@ fn regression_cases_over_the_cap_are_deferred_and_drained_by_later_runs() {
             "Recommend a beginner friendly houseplant for a dark room",
             "A snake plant.",
         )],
-        &events("p-2", &["thumbs_up", "accept"]),
+        &votes("p-2", &["thumbs_up", "accept"]),
     );
     let out = run_with_params(dir.path(), params, &src, &sink);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -418,7 +404,7 @@ fn regression_cases_over_the_cap_are_deferred_and_drained_by_later_runs() {
             "What is a good stretch for a stiff lower back after cycling",
             "Try a knee-to-chest stretch.",
         )],
-        &events("p-3", &["thumbs_up", "accept"]),
+        &votes("p-3", &["thumbs_up", "accept"]),
     );
     let out = run_with_params(dir.path(), params, &src, &sink);
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -209,6 +209,20 @@ pub fn event(id: &str, interaction: &str, kind: &str, comment: Option<&str>) -> 
     })
 }
 
+/// Feedback events of `kinds` on `interaction`, ids derived from both (a rating is a 5).
+pub fn votes(interaction: &str, kinds: &[&str]) -> Vec<serde_json::Value> {
+    kinds
+        .iter()
+        .map(|kind| {
+            let mut e = event(&format!("f-{interaction}-{kind}"), interaction, kind, None);
+            if *kind == "rating" {
+                e["value"] = 5.into();
+            }
+            e
+        })
+        .collect()
+}
+
 /// Writes `rows` as a JSONL object, creating its directory.
 pub fn write_jsonl(path: &Path, rows: &[serde_json::Value]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();

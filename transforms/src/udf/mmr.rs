@@ -322,16 +322,12 @@ mod tests {
                 "What is the refund policy for annual plans?",
             ),
         ];
-        assert!(text_similarity_of(a, b) >= 0.7);
+        assert!(super::super::text::text_similarity(a, b) >= 0.7);
         let ceiling = Limits {
             max_similarity: 0.7,
             ..limits(8, 100, 1.0)
         };
         assert_eq!(select(&pool, ceiling), [0, 2]);
         assert_eq!(select(&pool, limits(8, 100, 1.0)), [0, 1, 2]);
-    }
-
-    fn text_similarity_of(a: &str, b: &str) -> f64 {
-        jaccard(&trigrams(a), &trigrams(b))
     }
 }

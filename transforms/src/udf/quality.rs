@@ -87,8 +87,8 @@ pub fn defects(prompt: &str, answer: &str) -> Vec<Defect> {
 
 /// The larger of the share of repeated lines (of 10+ bytes) and the share of repeated
 /// word 3-grams, for answers long enough to tell (30+ words). Words and lines are
-/// compared by a case-folded hash, and repeats counted in a bitmap: this runs over
-/// every answer of the day.
+/// compared by a case-folded hash, and repeats counted in a bitmap: this runs over the
+/// answers of every row with feedback.
 pub fn repetition(answer: &str) -> f64 {
     let mut words = answer
         .as_bytes()
@@ -145,8 +145,9 @@ fn fold(bytes: &[u8]) -> u64 {
     h ^ (h >> 29)
 }
 
-/// The share of `items` equal to an earlier one, counted in a 64 Ki-bit bitmap (a false
-/// repeat one time in ~65 per thousand distinct items: far below what flags an answer).
+/// The share of `items` equal to an earlier one, counted in a 64 Ki-bit bitmap (with a
+/// thousand distinct items, a new one reads as a repeat ~1.5% of the time: far below the
+/// share that flags an answer).
 fn repeated_share(items: impl Iterator<Item = u64>) -> f64 {
     thread_local! {
         static SEEN: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(vec![0; 1024]);
@@ -245,7 +246,7 @@ const MARKUP: &[&str] = &[
     "<<SYS>>",
 ];
 
-/// One automaton per word list, built once: every answer of a day is searched.
+/// One automaton per word list, built once and shared by every call.
 fn automaton(
     cell: &'static OnceLock<AhoCorasick>,
     words: &[&str],
@@ -351,6 +352,20 @@ enum Script {
     Other,
 }
 
+/// Every [`Script`], in declaration order (`Script as usize` indexes it).
+const SCRIPTS: [Script; 10] = [
+    Script::Latin,
+    Script::Cyrillic,
+    Script::Greek,
+    Script::Arabic,
+    Script::Hebrew,
+    Script::Cjk,
+    Script::Hangul,
+    Script::Devanagari,
+    Script::Thai,
+    Script::Other,
+];
+
 fn script(c: char) -> Script {
     match c as u32 {
         0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F => Script::Latin,
@@ -375,8 +390,8 @@ fn main_script(text: &str) -> Option<Script> {
 
 /// Letters of the first thousand characters per [`Script`], and in all. ASCII, most
 /// text, is counted a byte at a time.
-fn script_counts(text: &str) -> ([usize; 10], usize) {
-    let mut counts = [0usize; 10];
+fn script_counts(text: &str) -> ([usize; SCRIPTS.len()], usize) {
+    let mut counts = [0usize; SCRIPTS.len()];
     let head = &text.as_bytes()[..text.len().min(1000)];
     if head.is_ascii() {
         let n = head.iter().filter(|b| b.is_ascii_alphabetic()).count();
@@ -398,25 +413,14 @@ fn script_counts(text: &str) -> ([usize; 10], usize) {
     (counts, letters)
 }
 
-fn main_of(counts: &[usize; 10], letters: usize) -> Option<Script> {
+/// The script of two thirds of `letters` (20 or more), if one has them.
+fn main_of(counts: &[usize; SCRIPTS.len()], letters: usize) -> Option<Script> {
     let (best, n) = counts
         .iter()
         .enumerate()
         .max_by_key(|(_, n)| **n)
-        .expect("ten scripts");
-    let all = [
-        Script::Latin,
-        Script::Cyrillic,
-        Script::Greek,
-        Script::Arabic,
-        Script::Hebrew,
-        Script::Cjk,
-        Script::Hangul,
-        Script::Devanagari,
-        Script::Thai,
-        Script::Other,
-    ];
-    (letters >= 20 && *n * 3 >= letters * 2).then_some(all[best])
+        .expect("some scripts");
+    (letters >= 20 && *n * 3 >= letters * 2).then_some(SCRIPTS[best])
 }
 
 /// Frequent function words of the Latin-script languages chats are most often in; none is
@@ -498,10 +502,9 @@ fn latin_language(text: &str, min_hits: usize) -> Option<&'static str> {
     // place of ASCII; function words are short, so longer runs are skipped.
     let head = &text.as_bytes()[..text.len().min(400)];
     for w in head.split(|b| b.is_ascii() && !b.is_ascii_alphabetic()) {
-        if w.is_empty() || w.len() > 8 {
+        let Some(key) = word_key(w).filter(|_| !w.is_empty()) else {
             continue;
-        }
-        let Some(key) = word_key(w) else { continue };
+        };
         if let Ok(at) = table.binary_search_by(|(k, _)| k.cmp(&key)) {
             for (i, h) in hits.iter_mut().enumerate() {
                 if table[at].1 & (1 << i) != 0 {
