@@ -224,7 +224,26 @@ fn truncated(answer: &str) -> bool {
         .rsplit(|c: char| c.is_whitespace())
         .next()
         .unwrap_or("");
-    last.chars().all(char::is_alphabetic) && DANGLING.contains(&last.to_lowercase().as_str())
+    if last.chars().all(char::is_alphabetic) && DANGLING.contains(&last.to_lowercase().as_str()) {
+        return true;
+    }
+    stops_mid_sentence(text, last)
+}
+
+/// A last line of prose (six words or more, not a list item) ending on a lower-case word:
+/// a finished sentence ends in punctuation. On the dev logs such answers average 0.47
+/// satisfaction against 0.70 for the rest. Links, list items and scripts without case
+/// (Hebrew, Chinese) often end without punctuation, so they do not count.
+fn stops_mid_sentence(text: &str, last_word: &str) -> bool {
+    if !text.ends_with(|c: char| c.is_lowercase()) || last_word.contains('/') {
+        return false;
+    }
+    let line = text.rsplit('\n').next().unwrap_or("").trim_start();
+    let list_item = line.starts_with(['-', '*', '•'])
+        || line
+            .split_once(['.', ')'])
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    !list_item && line.split_whitespace().nth(5).is_some()
 }
 
 /// Special tokens and template markup that never belong in an answer.
@@ -270,7 +289,24 @@ fn leaked_markup(answer: &str) -> bool {
     ]
     .iter()
     .any(|r| answer.trim_start().starts_with(r));
-    starts_with_role || automaton(&MARKUP_AC, MARKUP, false).is_match(answer)
+    starts_with_role
+        || automaton(&MARKUP_AC, MARKUP, false).is_match(answer)
+        || special_token(answer)
+}
+
+/// `<|name|>`: the delimiters of special tokens in most chat templates, whatever the name
+/// (`<|prefix_end|>`, `<|endofprompt|>`); prose and code do not write them.
+fn special_token(answer: &str) -> bool {
+    answer.match_indices("<|").any(|(at, _)| {
+        let rest = &answer[at + 2..];
+        rest.find("|>").is_some_and(|end| {
+            end > 0
+                && end <= 32
+                && rest[..end]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        })
+    })
 }
 
 /// Labels of a next turn at the start of a line after the first.
@@ -678,6 +714,21 @@ mod tests {
         assert_eq!(names(QUESTION, &cut), ["truncated"]);
         let fence = "Here is the code:\n```python\nimport csv\nfor row in reader:";
         assert_eq!(names(QUESTION, fence), ["truncated"]);
+        let stopped = format!("{GOOD} This way your totals stay exact even when the file grows");
+        assert_eq!(names(QUESTION, &stopped), ["truncated"]);
+    }
+
+    #[test]
+    fn lists_links_and_short_closing_lines_may_end_without_punctuation() {
+        for end in [
+            "\n- read the file with the csv module and add the column up",
+            "\n3. read the file with the csv module and add the column up",
+            " The docs are at https://docs.python.org/3/library/csv",
+            "\n\nCheers, and good luck",
+        ] {
+            let answer = format!("{GOOD}{end}");
+            assert!(names(QUESTION, &answer).is_empty(), "{end}");
+        }
     }
 
     #[test]
@@ -694,7 +745,15 @@ mod tests {
             names(QUESTION, &format!("{GOOD}\n\n### Human: and in Rust?")),
             ["runs_on"]
         );
-        // A tag in code is not a leaked token.
+        assert_eq!(
+            names(
+                QUESTION,
+                &format!("Use the csv<|prefix_end|> module. {GOOD}")
+            ),
+            ["leaked_markup"]
+        );
+        // A tag in code is not a leaked token, nor is `<|` in an expression.
+        assert!(names(QUESTION, "Write `a <| b |> c` in F#, or `x <|| y`.").is_empty());
         assert!(names(QUESTION, "Use <span> and <div> elements.").is_empty());
     }
 
