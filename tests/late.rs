@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::support::*;
 
@@ -156,4 +156,94 @@ fn a_damaged_carried_file_fails_the_next_run_in_one_line() {
         "{err}"
     );
     assert_eq!(golden_rows(&sink).len(), 1, "nothing more was published");
+}
+
+// A run's carry is its staged file as ingest wrote it, quarantined lines included. On the
+// next day a quarantined line stays in its own run's quarantine and never comes back as an
+// interaction, and a carried chat the PII policy drops (a private key, dropped by default)
+// stays dropped when late feedback reaches it, while its neighbour becomes a regression case.
+#[test]
+fn carried_rows_keep_their_quarantine_and_their_pii_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, sink) = (dir.path().join("logs"), dir.path().join("out"));
+    let pem =
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----";
+    let lines = [
+        chat(
+            "i-1",
+            "s-1",
+            "Explain hash map collisions briefly",
+            "It uses magic.",
+        )
+        .to_string(),
+        "{\"interaction_id\": \"i-8\", \"messages\": [".to_string(),
+        json!({"interaction_id": "i-9", "ts": "2099-01-01T00:00:00Z", "messages": []}).to_string(),
+        chat(
+            "i-2",
+            "s-2",
+            &format!("Why does this key not load?\n{pem}"),
+            "It is fine.",
+        )
+        .to_string(),
+    ];
+    let file = src.join("interactions/dt=2026-11-03/part-0.jsonl");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    write_jsonl(&src.join("feedback/dt=2026-11-03/part-0.jsonl"), &[]);
+    run_ok(&src, &sink);
+    let carried = find(&sink, |p| {
+        p.contains("carry/") && p.ends_with("interactions.parquet")
+    });
+    let carried = parquet_rows(&carried);
+    assert_eq!(carried.len(), 4, "the carry holds every staged row");
+    assert_eq!(carried.iter().filter(|r| !r["_error"].is_null()).count(), 2);
+
+    day(
+        &src,
+        "2026-11-04",
+        &[],
+        &[
+            at(
+                event("f-1", "i-1", "thumbs_down", None),
+                "2026-11-04T20:00:00Z",
+            ),
+            at(
+                event("f-2", "i-2", "thumbs_down", None),
+                "2026-11-04T20:00:00Z",
+            ),
+            at(
+                event("f-3", "i-9", "thumbs_down", None),
+                "2026-11-04T20:00:00Z",
+            ),
+        ],
+    );
+    run_ok(&src, &sink);
+    let outcomes: Vec<Value> = files(&sink)
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with("/carried_outcomes.parquet"))
+        .flat_map(|p| parquet_rows(p))
+        .collect();
+    let outcome = |id: &str| {
+        outcomes
+            .iter()
+            .find(|r| r["interaction_id"] == id)
+            .unwrap_or_else(|| panic!("{id} re-scored: {outcomes:?}"))
+    };
+    assert_eq!(outcomes.len(), 2, "{outcomes:?}");
+    assert_eq!(outcome("i-1")["disposition"], "published");
+    assert_eq!(outcome("i-2")["disposition"], "filtered");
+    let reason = outcome("i-2")["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("PRIVATE_KEY"), "{reason}");
+    let quarantined = files(&sink)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("quarantine/"))
+        .count();
+    assert_eq!(
+        quarantined, 1,
+        "only the first run quarantined the broken lines"
+    );
+    let orphan = feedback_row(&sink, "f-3");
+    assert_eq!(orphan["disposition"], "filtered");
+    assert_eq!(orphan["reason"], "interaction not in this run");
+    assert!(!published_text(&sink).contains("MIIEvQIBADAN"));
 }

@@ -20,11 +20,14 @@ use crate::{Error, Result};
 
 /// Parquet settings for the run's scratch tables (staged inputs, stage results, copies
 /// shared with a cluster): LZ4, which encodes several times faster than the default
-/// zstd; they live only as long as the run. Published files keep the defaults.
+/// zstd, and no dictionaries (the writer hashes every value to build one, and chat text
+/// and ids are nearly all distinct: the 1 GiB day ran ~1.3 s faster without); they live
+/// only as long as the run. Published files keep the defaults.
 pub fn scratch_parquet() -> TableParquetOptions {
     let mut options = TableParquetOptions::default();
     options.global.compression = Some("lz4_raw".to_string());
     options.global.max_row_group_size = ROW_GROUP_ROWS;
+    options.global.dictionary_enabled = Some(false);
     options
 }
 

@@ -31,6 +31,8 @@ use futures::TryStreamExt;
 use object_store::ObjectStoreExt;
 use serde_json::Value;
 
+use transforms::LogKind;
+
 use crate::store::Location;
 use crate::Result;
 
@@ -105,10 +107,8 @@ pub async fn register(
     work: &Path,
 ) -> Result<usize> {
     let mut carry_schemas = Vec::new();
-    for input in ["interactions_input", "feedback_input"] {
-        carry_schemas.push(Arc::new(
-            ctx.table(input).await?.schema().as_arrow().clone(),
-        ));
+    for log in [LogKind::Interactions, LogKind::Feedback] {
+        carry_schemas.push((log, CarrySchema::of(ctx, log).await?));
     }
     let manifests = match sink {
         Some(sink) => earlier_manifests(sink, run_id).await?,
@@ -158,33 +158,98 @@ pub async fn register(
         .into_iter()
         .collect();
     for (tables, runs) in [(CARRY, &recent), (BACKLOG, &newest)] {
-        for ((kind, table), schema) in tables.iter().zip(&carry_schemas) {
+        for ((kind, table), (log, schema)) in tables.iter().zip(&carry_schemas) {
             // Copied to local files and scanned from there, never held in memory: the
             // carried days of a busy tenant are as large as the day itself.
             let dir = work.join(format!("earlier_{table}"));
+            let files = format!("{table}_files");
             let mut copied = 0;
             for manifest in runs {
                 for path in outputs(manifest, kind) {
                     let sink = sink.expect("manifests come from a sink");
                     std::fs::create_dir_all(&dir)?;
                     let local = dir.join(format!("{copied:05}.parquet"));
-                    copy_parquet(sink, &path, &local, schema).await?;
+                    copy_parquet(sink, &path, &local, &schema.required).await?;
                     copied += 1;
                 }
             }
             if copied == 0 {
-                let empty = MemTable::try_new(Arc::clone(schema), vec![vec![]])?;
-                ctx.register_table(*table, Arc::new(empty))?;
+                let empty = MemTable::try_new(Arc::clone(&schema.files), vec![vec![]])?;
+                ctx.register_table(&files, Arc::new(empty))?;
             } else {
                 let dir = format!("{}/", dir.to_string_lossy());
-                ctx.register_parquet(*table, &dir, ParquetReadOptions::default().schema(schema))
-                    .await?;
+                let options = ParquetReadOptions::default().schema(&schema.files);
+                ctx.register_parquet(&files, &dir, options).await?;
             }
+            let good = ctx.sql(&schema.good_rows(*log, &files)).await?;
+            ctx.register_table(*table, good.into_view())?;
         }
     }
     register_previous_banks(ctx, sink, &manifests).await?;
     register_late_views(ctx).await?;
     Ok(recent.len())
+}
+
+/// The two forms of carried and backlog files. A carry is the run's staged file as ingest
+/// wrote it: good and quarantined rows (`_error`, `_raw`), without `_pii_drop`. Carries of
+/// earlier versions, and every backlog, hold the good rows with `_pii_drop`. Both are read
+/// with the union of the two schemas and give the input tables' rows.
+struct CarrySchema {
+    /// What every such file has: the input table's columns but `_pii_drop`.
+    required: SchemaRef,
+    /// The staged columns plus `_pii_drop`: what the files are read as.
+    files: SchemaRef,
+    /// The input table's column names, in order.
+    columns: Vec<String>,
+}
+
+impl CarrySchema {
+    async fn of(ctx: &SessionContext, log: LogKind) -> Result<Self> {
+        let input = input_schema(ctx, &format!("{}_input", log.dir())).await?;
+        let staged = ctx
+            .table(format!("staged_{}", log.dir()))
+            .await?
+            .schema()
+            .as_arrow()
+            .clone();
+        let drop = input
+            .field_with_name("_pii_drop")
+            .map_err(datafusion::error::DataFusionError::from)?
+            .clone();
+        let required: Vec<Field> = input
+            .fields()
+            .iter()
+            .filter(|f| f.name() != drop.name())
+            .map(|f| f.as_ref().clone())
+            .collect();
+        let mut files: Vec<Field> = staged.fields().iter().map(|f| f.as_ref().clone()).collect();
+        files.push(drop);
+        Ok(CarrySchema {
+            required: Arc::new(Schema::new(required)),
+            files: Arc::new(Schema::new(files)),
+            columns: input.fields().iter().map(|f| f.name().clone()).collect(),
+        })
+    }
+
+    /// The good rows of `files` as the input table has them; `_pii_drop` is computed as
+    /// ingest does where the file does not hold it.
+    fn good_rows(&self, log: LogKind, files: &str) -> String {
+        let columns: Vec<String> = self
+            .columns
+            .iter()
+            .map(|name| match name.as_str() {
+                "_pii_drop" => format!(
+                    "COALESCE(_pii_drop, pii_dropped({})) AS _pii_drop",
+                    super::ingest::text_columns(log)
+                ),
+                name => format!("\"{name}\""),
+            })
+            .collect();
+        format!(
+            "SELECT {} FROM {files} WHERE _error IS NULL",
+            columns.join(", ")
+        )
+    }
 }
 
 fn bank_schema() -> SchemaRef {

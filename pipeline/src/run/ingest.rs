@@ -131,7 +131,7 @@ pub async fn stage(
     engine.pii.set_policy(pii.policy().public_values(values));
 
     for kind in [LogKind::Interactions, LogKind::Feedback] {
-        let staged = format!("staged_{}", kind.dir());
+        let staged = staged_table(kind);
         let redacted = ctx.sql(redact_sql(kind)).await?;
         if inputs.files(kind).is_empty() {
             // No objects: an empty table of the redacted schema keeps the SQL uniform.
@@ -139,13 +139,13 @@ pub async fn stage(
             ctx.register_table(&staged, Arc::new(MemTable::try_new(schema, vec![vec![]])?))?;
             ctx.deregister_table(raw_name(kind))?;
         } else {
-            let path = work.join(format!("{staged}.parquet"));
+            let path = staged_path(work, kind);
             let path = path.to_string_lossy();
             redacted
                 .write_parquet(
                     &path,
                     DataFrameWriteOptions::new().with_single_file_output(true),
-                    Some(scratch_parquet()),
+                    Some(staged_parquet()),
                 )
                 .await?;
             ctx.register_parquet(&staged, &*path, in_provenance_order())
@@ -161,6 +161,26 @@ pub async fn stage(
     Ok(stats)
 }
 
+/// The staged file is also the carry publish uploads, so it is compressed as published
+/// files are (zstd): a third of LZ4's size, and on the 1 GiB day no slower, since its reads
+/// and writes are not what bounds a stage.
+fn staged_parquet() -> datafusion::config::TableParquetOptions {
+    let mut options = scratch_parquet();
+    options.global.compression = Some("zstd(3)".to_string());
+    options
+}
+
+fn staged_table(kind: LogKind) -> String {
+    format!("staged_{}", kind.dir())
+}
+
+/// The staged (redacted) rows of one log, good and quarantined, in log order: what the
+/// SQL stages read, and what publish uploads as the run's carry, as it is. Absent when
+/// the run had no objects of that log.
+pub fn staged_path(work: &Path, kind: LogKind) -> std::path::PathBuf {
+    work.join(format!("{}.parquet", staged_table(kind)))
+}
+
 /// Scratch files are written in `_source, _line` order (the log table streams each
 /// partition in that order, so writing merges rather than sorts) and declare it (DataFusion
 /// also records it in the file's sorting columns), so the next pass and publish's carried
@@ -171,7 +191,7 @@ fn in_provenance_order() -> ParquetReadOptions<'static> {
 
 /// Free-text columns of each kind, after redaction: `_pii_drop` names the entity types
 /// found in them whose strategy is `drop` (the SQL stages filter those records).
-fn text_columns(kind: LogKind) -> &'static str {
+pub fn text_columns(kind: LogKind) -> &'static str {
     match kind {
         LogKind::Interactions => "messages, metadata",
         LogKind::Feedback => "comment, edited_output, metadata",

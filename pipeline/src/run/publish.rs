@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::prelude::SessionContext;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
@@ -13,6 +14,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use transforms::LogKind;
 
 use super::engine::plan_with;
 use super::query;
@@ -53,6 +55,8 @@ pub struct Publisher<'a> {
     ctx: &'a SessionContext,
     sink: &'a Location,
     run_id: &'a str,
+    /// The run's work directory (staged inputs) and publish's own files under it.
+    work: PathBuf,
     local: PathBuf,
     /// Everything written so far, in order.
     pub outputs: Vec<OutputFile>,
@@ -72,6 +76,7 @@ impl<'a> Publisher<'a> {
             ctx,
             sink,
             run_id,
+            work: work.to_path_buf(),
             local,
             outputs: Vec::new(),
         })
@@ -128,19 +133,23 @@ impl<'a> Publisher<'a> {
                 .await?;
             }
         }
-        // This run's redacted rows, for late feedback in the next runs.
-        for ((kind, _), (table, name)) in super::history::CARRY.iter().zip([
-            ("interactions_input", "interactions"),
-            ("feedback_input", "feedback"),
-        ]) {
-            self.write(
-                &format!("SELECT * FROM {table} ORDER BY _source, _line"),
-                &format!("carry/run={run}/{name}.parquet"),
-                Format::Parquet,
-                kind,
-                None,
-            )
-            .await?;
+        // This run's redacted rows, for late feedback in the next runs: the staged file as
+        // it is (good and quarantined rows, in log order), so the day's text is not encoded
+        // a second time.
+        for ((kind, _), log) in super::history::CARRY
+            .iter()
+            .zip([LogKind::Interactions, LogKind::Feedback])
+        {
+            let dest = format!("carry/run={run}/{}.parquet", log.dir());
+            let staged = super::ingest::staged_path(&self.work, log);
+            if staged.exists() {
+                self.copy(&staged, &dest, kind).await?;
+            } else {
+                let table = format!("{}_input", log.dir());
+                let select = format!("SELECT * FROM {table} ORDER BY _source, _line");
+                self.write(&select, &dest, Format::Parquet, kind, None)
+                    .await?;
+            }
         }
         // Regression cases over the run's cap, with all their feedback, for the next run.
         let deferred = "SELECT interaction_id FROM candidates WHERE golden_status = 'deferred'";
@@ -288,6 +297,40 @@ impl<'a> Publisher<'a> {
     }
 
     /// Streams a query into a local file, then uploads it, hashing on the way.
+    /// Uploads a finished local Parquet file as `dest`.
+    async fn copy(&mut self, local: &Path, dest: &str, kind: &str) -> Result<()> {
+        let started = std::time::Instant::now();
+        let rows = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(local)?)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", local.display()))?
+            .metadata()
+            .file_metadata()
+            .num_rows() as u64;
+        let (bytes, sha256) = upload(&self.sink.store, local, &self.sink.child(dest)).await?;
+        tracing::debug!(kind, rows, bytes, seconds = %format!("{:.3}", started.elapsed().as_secs_f64()), "published");
+        self.record(dest, kind, None, rows, bytes, sha256);
+        Ok(())
+    }
+
+    fn record(
+        &mut self,
+        dest: &str,
+        kind: &str,
+        task: Option<&str>,
+        rows: u64,
+        bytes: u64,
+        sha256: String,
+    ) {
+        self.outputs.push(OutputFile {
+            path: dest.to_string(),
+            kind: kind.to_string(),
+            task: task.map(str::to_string),
+            rows,
+            bytes,
+            sha256,
+        });
+        super::failpoint::hit(&format!("data:{}", self.outputs.len() - 1));
+    }
+
     async fn write(
         &mut self,
         select: &str,
@@ -296,6 +339,7 @@ impl<'a> Publisher<'a> {
         kind: &str,
         task: Option<&str>,
     ) -> Result<()> {
+        let started = std::time::Instant::now();
         let local = self.local.join(dest.replace('/', "__"));
         let local_str = local.to_string_lossy().into_owned();
         let batch = [(
@@ -313,15 +357,8 @@ impl<'a> Publisher<'a> {
             std::fs::write(&local, b"")?; // an empty result still gets its (empty) file
         }
         let (bytes, sha256) = upload(&self.sink.store, &local, &self.sink.child(dest)).await?;
-        self.outputs.push(OutputFile {
-            path: dest.to_string(),
-            kind: kind.to_string(),
-            task: task.map(str::to_string),
-            rows,
-            bytes,
-            sha256,
-        });
-        super::failpoint::hit(&format!("data:{}", self.outputs.len() - 1));
+        tracing::debug!(kind, rows, bytes, seconds = %format!("{:.3}", started.elapsed().as_secs_f64()), "published");
+        self.record(dest, kind, task, rows, bytes, sha256);
         Ok(())
     }
 }
