@@ -29,11 +29,16 @@ WITH prior AS (
 -- from the rows after the kept one (a group's size would need a window that holds the
 -- whole day).
 members AS (
-    SELECT dup_group, array_sort(array_append(array_agg(interaction_id), kept_id))
-               AS source_interaction_ids
+    SELECT dup_group, array_sort(array_agg(interaction_id)) AS source_interaction_ids
     FROM ranked
-    WHERE dup_rank > 1
-    GROUP BY dup_group, kept_id
+    WHERE dup_rank > 1 OR has_members
+    GROUP BY dup_group
+),
+-- The kept row of each group with members, for them to name.
+kept AS (
+    SELECT dup_group, interaction_id AS kept_id, prompt_hash AS kept_prompt_hash
+    FROM ranked
+    WHERE has_members
 ),
 -- The first row of each repeated id (few: most ids appear once).
 firsts AS (
@@ -48,11 +53,11 @@ decided AS (
            COALESCE(pm.prior, 0.0) + COALESCE(pv.prior, 0.0) AS quality,
            CASE WHEN pr.prior_example_id IS NULL THEN r.dup_rank ELSE r.dup_rank + 1 END
                AS dup_rank,
-           COALESCE(pr.prior_example_id, r.kept_id) AS kept_id,
+           COALESCE(pr.prior_example_id, k.kept_id, r.interaction_id) AS kept_id,
            CASE
                WHEN pr.prior_example_id IS NOT NULL THEN 'published before'
                WHEN r.dup_rank = 1 THEN NULL
-               WHEN r.prompt_hash = r.kept_prompt_hash THEN 'exact'
+               WHEN r.prompt_hash = k.kept_prompt_hash THEN 'exact'
                ELSE 'near'
            END AS dup_kind,
            -- Only the kept row carries its group's members: a copy on every member row
@@ -68,8 +73,11 @@ decided AS (
         (SELECT key, prior FROM priors WHERE kind = 'model') pm
         RIGHT JOIN (
             firsts fi
-            RIGHT JOIN (prior pr RIGHT JOIN ranked r ON r.dup_group = pr.dup_group)
-              ON fi.interaction_id = r.interaction_id AND r.id_occurrence > 1
+            RIGHT JOIN (
+                kept k
+                RIGHT JOIN (prior pr RIGHT JOIN ranked r ON r.dup_group = pr.dup_group)
+                  ON k.dup_group = r.dup_group AND r.dup_rank > 1
+            ) ON fi.interaction_id = r.interaction_id AND r.id_occurrence > 1
         ) ON pm.key = r.model
     ) ON pv.key = r.prompt_version
 )
