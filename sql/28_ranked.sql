@@ -1,7 +1,7 @@
 -- ranked: every scored interaction with its duplicate group and its place in it, the
--- part of deduplication that sorts; deduped reads it twice (the decisions, and the members
--- of multi-interaction groups), and a stage is computed once where a CTE read twice is
--- computed twice.
+-- part of deduplication that sorts; deduped reads it several times (the decisions, the
+-- members and kept rows of multi-interaction groups), and a stage is computed once where a
+-- CTE read twice is computed twice.
 -- Inputs:     scored, near_clusters.
 -- Parameters: none.
 -- id_occurrence: the row's place among the rows with its interaction_id in log order

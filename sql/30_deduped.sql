@@ -25,9 +25,9 @@ WITH prior AS (
     JOIN near_clusters n ON digest(p.prompt_key, 'blake3') = n.prompt_hash
     GROUP BY concat_ws(chr(31), p.task, p.label, CAST(n.cluster_id AS VARCHAR))
 ),
--- Most groups are one interaction: only the others are aggregated (and joined back),
--- from the rows after the kept one (a group's size would need a window that holds the
--- whole day).
+-- Most groups are one interaction: only the others are aggregated (and joined back):
+-- the rows after the kept one, and the kept one where it has some (a group's size would
+-- need a window that holds the whole day).
 members AS (
     SELECT dup_group, array_sort(array_agg(interaction_id)) AS source_interaction_ids
     FROM ranked

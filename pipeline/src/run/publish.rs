@@ -296,8 +296,7 @@ impl<'a> Publisher<'a> {
         Ok(())
     }
 
-    /// Streams a query into a local file, then uploads it, hashing on the way.
-    /// Uploads a finished local Parquet file as `dest`.
+    /// Uploads a finished local Parquet file as `dest`, hashing on the way.
     async fn copy(&mut self, local: &Path, dest: &str, kind: &str) -> Result<()> {
         let started = std::time::Instant::now();
         let rows = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(local)?)
@@ -311,6 +310,7 @@ impl<'a> Publisher<'a> {
         Ok(())
     }
 
+    /// Lists a written output for the manifest (and lets the crash tests stop after it).
     fn record(
         &mut self,
         dest: &str,
@@ -331,6 +331,7 @@ impl<'a> Publisher<'a> {
         super::failpoint::hit(&format!("data:{}", self.outputs.len() - 1));
     }
 
+    /// Streams a query into a local file, then uploads it, hashing on the way.
     async fn write(
         &mut self,
         select: &str,
