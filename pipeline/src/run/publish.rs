@@ -305,21 +305,23 @@ impl<'a> Publisher<'a> {
             .file_metadata()
             .num_rows() as u64;
         let (bytes, sha256) = upload(&self.sink.store, local, &self.sink.child(dest)).await?;
-        tracing::debug!(kind, rows, bytes, seconds = %format!("{:.3}", started.elapsed().as_secs_f64()), "published");
-        self.record(dest, kind, None, rows, bytes, sha256);
+        self.record(dest, kind, None, rows, (bytes, sha256), started);
         Ok(())
     }
 
-    /// Lists a written output for the manifest (and lets the crash tests stop after it).
+    /// Lists an uploaded output (its size and SHA-256) for the manifest, logs what it cost,
+    /// and lets the crash tests stop after it.
     fn record(
         &mut self,
         dest: &str,
         kind: &str,
         task: Option<&str>,
         rows: u64,
-        bytes: u64,
-        sha256: String,
+        (bytes, sha256): (u64, String),
+        started: std::time::Instant,
     ) {
+        let seconds = format!("{:.3}", started.elapsed().as_secs_f64());
+        tracing::debug!(kind, rows, bytes, seconds, "published");
         self.outputs.push(OutputFile {
             path: dest.to_string(),
             kind: kind.to_string(),
@@ -357,9 +359,8 @@ impl<'a> Publisher<'a> {
         if !local.exists() {
             std::fs::write(&local, b"")?; // an empty result still gets its (empty) file
         }
-        let (bytes, sha256) = upload(&self.sink.store, &local, &self.sink.child(dest)).await?;
-        tracing::debug!(kind, rows, bytes, seconds = %format!("{:.3}", started.elapsed().as_secs_f64()), "published");
-        self.record(dest, kind, task, rows, bytes, sha256);
+        let uploaded = upload(&self.sink.store, &local, &self.sink.child(dest)).await?;
+        self.record(dest, kind, task, rows, uploaded, started);
         Ok(())
     }
 }

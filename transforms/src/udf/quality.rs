@@ -246,23 +246,10 @@ fn stops_mid_sentence(text: &str, last_word: &str) -> bool {
     !list_item && line.split_whitespace().nth(5).is_some()
 }
 
-/// Special tokens and template markup that never belong in an answer.
+/// Special tokens and template markup that never belong in an answer (`<|name|>` tokens
+/// are caught whatever their name, by [`special_token`]).
 const MARKUP: &[&str] = &[
-    "<pad>",
-    "</s>",
-    "<s>",
-    "<unk>",
-    "<|endoftext|>",
-    "<|im_start|>",
-    "<|im_end|>",
-    "<|eot_id|>",
-    "<|start_header_id|>",
-    "<|assistant|>",
-    "<|user|>",
-    "<|system|>",
-    "[INST]",
-    "[/INST]",
-    "<<SYS>>",
+    "<pad>", "</s>", "<s>", "<unk>", "[INST]", "[/INST]", "<<SYS>>",
 ];
 
 /// One automaton per word list, built once and shared by every call.
