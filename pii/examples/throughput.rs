@@ -197,19 +197,27 @@ fn measure(messages: Vec<String>) {
     for m in messages.iter().take(200) {
         std::hint::black_box(scanner.detect(m));
     }
-    let t = Instant::now();
+    // Five passes; the median is what a loaded machine still reproduces.
+    let mut passes = Vec::new();
     let mut found = 0;
-    for m in &messages {
-        found += scanner.detect(m).len();
+    for _ in 0..5 {
+        let t = Instant::now();
+        found = messages
+            .iter()
+            .map(|m| scanner.detect(m).len())
+            .sum::<usize>();
+        passes.push(t.elapsed().as_secs_f64());
     }
-    let secs = t.elapsed().as_secs_f64();
+    passes.sort_by(f64::total_cmp);
+    let secs = passes[2];
     println!(
-        "detect: {} messages, {:.1} MB, {} findings, {:.3} s, {:.0} MB/s (one core)",
+        "detect: {} messages, {:.1} MB, {} findings, median of 5 passes {:.3} s, {:.0} MB/s (one core; fastest {:.0})",
         messages.len(),
         total as f64 / 1e6,
         found,
         secs,
-        total as f64 / 1e6 / secs
+        total as f64 / 1e6 / secs,
+        total as f64 / 1e6 / passes[0]
     );
     let big = messages.join("\n");
     let t = Instant::now();

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use crate::classify::{Classes, DIGIT, HAS_AT, HAS_COLON, HAS_DOT, HAS_LT, HIGH};
-use crate::detect::ids::{scan_crypto, Ids};
+use crate::detect::ids::{scan_crypto, scan_macs, Ids};
 use crate::detect::intros::Intros;
 use crate::detect::location::Location;
 use crate::detect::names::Names;
@@ -100,14 +100,17 @@ impl ScannerBuilder {
             .map(|t| t.trim().to_ascii_lowercase())
             .filter(|t| !t.is_empty())
             .collect();
+        let location = Location::new().map_err(|e| BuildError(format!("gazetteer: {e}")))?;
+        let mut names = Names::new(&self.names, &allow)
+            .map_err(|e| BuildError(format!("name dictionary: {e}")))?;
+        names.add_places(&location);
         Ok(Scanner {
             patterns: Patterns::new().map_err(|e| BuildError(format!("pattern: {e}")))?,
             secrets: Secrets::new().map_err(|e| BuildError(format!("secret pattern: {e}")))?,
-            names: Names::new(&self.names, &allow)
-                .map_err(|e| BuildError(format!("name dictionary: {e}")))?,
+            names,
             intros: Intros::new(),
             ids: Ids::new().map_err(|e| BuildError(format!("id pattern: {e}")))?,
-            location: Location::new().map_err(|e| BuildError(format!("gazetteer: {e}")))?,
+            location,
             allow,
             strategies,
             key: self.key,
@@ -225,13 +228,13 @@ impl Scanner {
         self.patterns.obfuscated_email(b, &mut cands);
         if has_digit {
             if let Some(from) = numbers::scan(b, classes, &mut cands) {
-                self.patterns.iban(b, from, &mut cands);
+                self.patterns.iban(b, classes, from, &mut cands);
             }
             if has_colon {
                 self.patterns.ipv6(text, &mut cands);
             }
             self.ids.scan_context(b, classes, &mut cands);
-            self.ids.scan_macs(b, &mut cands);
+            scan_macs(b, &mut cands);
             scan_crypto(b, classes, &mut cands);
             if on(EntityType::Location) {
                 self.location.scan_addresses(text, classes, &mut cands);

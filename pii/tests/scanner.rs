@@ -128,6 +128,12 @@ fn ibans() {
         EntityType::IbanCode,
     );
     assert!(found("IBAN GB83WEST12345698765432").is_empty());
+    // A capital pair inside a word opens no IBAN, and does not hide the one after it.
+    only(
+        "see example.comFR14 2004 1010 0505 0001 3M02 606 GB82WEST12345698765432 ok",
+        "GB82WEST12345698765432",
+        EntityType::IbanCode,
+    );
 }
 
 #[test]
@@ -143,11 +149,18 @@ fn ip_addresses() {
         "fe80::1ff:fe23:4567:890a",
         EntityType::IpAddress,
     );
+    // Only hex digits and colons make an address: found inside any run of them.
+    only(
+        "log: std::vec at 10:30 then [::ffff:10:20:30]:8080 dropped",
+        "::ffff:10:20:30",
+        EntityType::IpAddress,
+    );
     for t in [
         "at 12:30:45 sharp",
         "version 1.2.3",
         "use std::io::Read",
         "999.1.1.1",
+        "a:b:c:d dead:beef",
     ] {
         assert!(found(t).is_empty(), "{t}: {:?}", found(t));
     }

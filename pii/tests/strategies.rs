@@ -65,6 +65,9 @@ fn evasions_are_seen_and_offsets_stay_original() {
         "write to jane dot doe at example dot com please",
         "write to jane [at] example [dot] com please",
         "write to jane(at)example(dot)com please",
+        "write to jane(at )example.com please",
+        // Brackets closing on "at" elsewhere ("format)", "chat)") are no obfuscation.
+        "the (date format) and (chat) aside, write to jane[at]example.com please",
     ] {
         let f = s.detect(t);
         assert_eq!(f.len(), 1, "{t}: {f:?}");
@@ -73,6 +76,9 @@ fn evasions_are_seen_and_offsets_stay_original() {
         assert!(t[f[0].start..f[0].end].ends_with("com"));
     }
     assert!(s.detect("look at the example dot product").is_empty());
+    assert!(s
+        .detect("use a (flat) format (chat) at example.com")
+        .is_empty());
 }
 
 #[test]

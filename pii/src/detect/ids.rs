@@ -61,7 +61,6 @@ pub(crate) struct Ids {
     kinds: Vec<Ctx>,
     date: Regex,
     url: Regex,
-    mac: Regex,
 }
 
 const MONTHS: &str = "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\\.?";
@@ -89,10 +88,6 @@ impl Ids {
             kinds: KEYWORDS.iter().map(|k| k.1).collect(),
             date: re(&date)?,
             url: re(r#"(?i-u)(?:(?:https?|ftp|wss?)://|www\.)[^\s<>"'`\\|{}^]+"#)?,
-            mac: re(concat!(
-                r"(?i-u)\b(?:[0-9a-f]{2}(?::[0-9a-f]{2}){5}|[0-9a-f]{2}(?:-[0-9a-f]{2}){5}",
-                r"|[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})\b"
-            ))?,
         })
     }
 
@@ -216,37 +211,6 @@ impl Ids {
             out.push(span(s, e, EntityType::Url));
         }
     }
-
-    /// MAC addresses; the caller checks for `:`, `-` or `.` between hex digits.
-    pub(crate) fn scan_macs(&self, b: &[u8], out: &mut Vec<Span>) {
-        let Some(first) = first_mac_window(b) else {
-            return;
-        };
-        let from = first.saturating_sub(1);
-        for m in self.mac.find_iter(&b[from..]) {
-            let (s, e) = (from + m.start(), from + m.end());
-            if (s > 0 && matches!(b[s - 1], b':' | b'-' | b'.'))
-                || (e < b.len()
-                    && matches!(b[e], b':' | b'-' | b'.')
-                    && e + 1 < b.len()
-                    && b[e + 1].is_ascii_hexdigit())
-            {
-                continue;
-            }
-            let hex: Vec<u8> = m
-                .as_bytes()
-                .iter()
-                .filter(|c| c.is_ascii_hexdigit())
-                .map(u8::to_ascii_lowercase)
-                .collect();
-            // Broadcast and all-zero addresses identify nobody; digit-only groups that are
-            // all the same are more likely a counter.
-            if hex.iter().all(|&c| c == hex[0]) {
-                continue;
-            }
-            out.push(span(s, e, EntityType::MacAddress));
-        }
-    }
 }
 
 /// Whether a context keyword in the window before the digit run at `d` could lead to a
@@ -288,37 +252,62 @@ fn may_follow_keyword(b: &[u8], classes: &Classes, d: usize) -> bool {
     false
 }
 
-/// Gate for MAC addresses: the start of the first 10-byte window shaped `hh:hh:` /
-/// `hh-hh-` or `hhhh.hhhh.`, found from the separators (rare in prose next to hex digits).
-fn first_mac_window(b: &[u8]) -> Option<usize> {
-    let hex = |c: u8| c.is_ascii_hexdigit();
-    let colon_form = |p: usize| {
-        let w = &b[p..p + 10];
-        w[5] == w[2] && hex(w[3]) && hex(w[4]) && hex(w[0]) && hex(w[1])
-    };
-    let dot_form = |p: usize| {
-        let w = &b[p..p + 10];
-        w[9] == b'.' && w[..4].iter().all(|&c| hex(c)) && w[5..9].iter().all(|&c| hex(c))
-    };
-    let mut best: Option<usize> = None;
+/// MAC addresses `hh:hh:hh:hh:hh:hh`, `hh-hh-hh-hh-hh-hh` and `hhhh.hhhh.hhhh` between
+/// word boundaries, found from their separators (the first one sits at a fixed offset).
+pub(crate) fn scan_macs(b: &[u8], out: &mut Vec<Span>) {
+    // Shapes do not overlap: one found (even if rejected below) hides those inside it.
+    let mut next = 0;
     for q in memchr::memchr3_iter(b':', b'-', b'.', b) {
-        // Later separators can only give windows starting at q - 4 or after.
-        if best.is_some_and(|p| q >= p + 4) {
-            break;
-        }
-        let (back, form): (usize, &dyn Fn(usize) -> bool) = if b[q] == b'.' {
-            (4, &dot_form)
-        } else {
-            (2, &colon_form)
-        };
-        let Some(p) = q.checked_sub(back) else {
+        let (back, len) = if b[q] == b'.' { (4, 14) } else { (2, 17) };
+        let Some(s) = q.checked_sub(back) else {
             continue;
         };
-        if p + 10 <= b.len() && form(p) && best.is_none_or(|x| p < x) {
-            best = Some(p);
+        let e = s + len;
+        if s < next
+            || e > b.len()
+            || !mac_shape(&b[s..e])
+            || (s > 0 && is_word_byte(b[s - 1]))
+            || (e < b.len() && is_word_byte(b[e]))
+        {
+            continue;
         }
+        next = e;
+        if (s > 0 && matches!(b[s - 1], b':' | b'-' | b'.'))
+            || (e < b.len()
+                && matches!(b[e], b':' | b'-' | b'.')
+                && e + 1 < b.len()
+                && b[e + 1].is_ascii_hexdigit())
+        {
+            continue;
+        }
+        let hex: Vec<u8> = b[s..e]
+            .iter()
+            .filter(|c| c.is_ascii_hexdigit())
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        // Broadcast and all-zero addresses identify nobody; digit-only groups that are
+        // all the same are more likely a counter.
+        if hex.iter().all(|&c| c == hex[0]) {
+            continue;
+        }
+        out.push(span(s, e, EntityType::MacAddress));
     }
-    best
+}
+
+/// Whether `w` (17 or 14 bytes) is six hex pairs joined by one separator, `:` or `-`, or
+/// three hex quads joined by `.`.
+fn mac_shape(w: &[u8]) -> bool {
+    let hex = |c: &u8| c.is_ascii_hexdigit();
+    if w.len() == 14 {
+        return w[4] == b'.'
+            && w[9] == b'.'
+            && w.split(|&c| c == b'.')
+                .all(|g| g.len() == 4 && g.iter().all(hex));
+    }
+    let sep = w[2];
+    matches!(sep, b':' | b'-')
+        && w.chunks(3)
+            .all(|g| hex(&g[0]) && hex(&g[1]) && (g.len() == 2 || g[2] == sep))
 }
 
 /// Bitcoin (base58check, bech32/bech32m) and Ethereum addresses: one pass over long
@@ -461,7 +450,7 @@ mod tests {
         let b = t.as_bytes();
         ids.scan_context(b, &Classes::of(b), &mut v);
         ids.scan_urls(b, &mut v);
-        ids.scan_macs(b, &mut v);
+        scan_macs(b, &mut v);
         scan_crypto(b, &Classes::of(b), &mut v);
         v.iter()
             .map(|s| (t[s.start..s.end].to_string(), s.entity_type))
@@ -518,6 +507,29 @@ mod tests {
             found("mac 00:1A:2B:3C:4D:5E up"),
             vec![("00:1A:2B:3C:4D:5E".into(), EntityType::MacAddress)]
         );
+        for (t, want) in [
+            ("eth0 00-1a-2b-3c-4d-5e,", Some("00-1a-2b-3c-4d-5e")),
+            ("(0011.22aa.4455)", Some("0011.22aa.4455")),
+            (
+                "at 12:30:45 and 12:30:45:00:11:22",
+                Some("12:30:45:00:11:22"),
+            ),
+            // One separator throughout, six groups, word boundaries on both sides.
+            ("00:1A-2B:3C:4D:5E", None),
+            ("00:1A:2B:3C:4D:5E:6F", None),
+            ("x00:1A:2B:3C:4D:5E", None),
+            ("00:1A:2B:3C:4D:5Eg", None),
+            ("ff:ff:ff:ff:ff:ff", None),
+            ("0011.2233.4455.6677", None),
+            ("on 2024-11-05 at 10:15", None),
+        ] {
+            let got: Vec<String> = found(t).into_iter().map(|(v, _)| v).collect();
+            assert_eq!(
+                got,
+                want.into_iter().map(String::from).collect::<Vec<_>>(),
+                "{t}"
+            );
+        }
         for a in [
             "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
             "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",

@@ -4,8 +4,10 @@
 //! context carries the finding and the name only has to look like one.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use super::names::{letter_at, letter_before, Names, Phrases};
+use super::wordkey::WordSet;
 use crate::classify::{Classes, HIGH, UPPER};
 use crate::{EntityType, Span};
 
@@ -278,6 +280,8 @@ impl Intros {
     }
 }
 
+static RELATION_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::folded(RELATIONS));
+
 /// "my manager ", "our landlord, " right before `i` (`owners` are the possessives).
 pub(crate) fn relation_before(b: &[u8], i: usize, owners: &[&str]) -> bool {
     let mut e = i;
@@ -298,22 +302,17 @@ pub(crate) fn relation_before(b: &[u8], i: usize, owners: &[&str]) -> bool {
     if s == e || e - s > 12 {
         return false;
     }
-    let rel = &b[s..e];
-    if !RELATIONS
-        .iter()
-        .any(|r| rel.eq_ignore_ascii_case(r.as_bytes()))
-    {
-        return false;
-    }
     if s < 2 || b[s - 1] != b' ' {
         return false;
     }
+    // The owner ("my") is cheaper to compare than the relation word to look up.
     let oe = s - 1;
     let os = word_start(oe);
     let owner = &b[os..oe];
     owners
         .iter()
         .any(|o| owner.eq_ignore_ascii_case(o.as_bytes()))
+        && RELATION_SET.contains(&b[s..e])
 }
 
 struct Word {

@@ -209,6 +209,15 @@ const PLACE_INTROS: &[&str] = &[
     "state: ",
 ];
 
+/// The gazetteer's entry for one ASCII word.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PlaceWord {
+    /// The word is the leading letter run of a longer place ("new" of "New York").
+    pub(crate) prefix: bool,
+    /// The one-word place it is.
+    pub(crate) single: Option<u32>,
+}
+
 /// The gazetteer and the context phrases.
 pub(crate) struct Location {
     /// Places other than one plain ASCII word, and their index in the gazetteer.
@@ -281,23 +290,50 @@ impl Location {
     /// stand alone). A place needs context when it is also a common word or a name.
     pub(crate) fn place_at(&self, text: &str, i: usize) -> Option<(usize, bool, bool)> {
         let b = text.as_bytes();
-        if letter_before(text, i) || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'_')) {
-            return None;
-        }
         // The longest place at `i`. A match ending inside the text's letter run is rejected
         // below, so only two can count: a longer place from the automaton (which can match
         // only if the run is one of its leading runs), else the one-word place equal to the
         // run. Runs too long for a key go to the automaton.
         let (run, key) = letter_run(b, i);
-        let longer = key
-            .is_none_or(|k| self.first_runs.contains(&k))
+        let word = key.map(|k| self.word_info(k));
+        self.place_with(text, i, run, word)
+    }
+
+    /// Keys of the words [`Location::word_info`] knows something of.
+    pub(crate) fn word_keys(&self) -> impl Iterator<Item = u128> + '_ {
+        self.single.keys().chain(&self.first_runs).copied()
+    }
+
+    /// What the gazetteer says of the lower-cased ASCII word with this key.
+    pub(crate) fn word_info(&self, key: u128) -> PlaceWord {
+        PlaceWord {
+            prefix: self.first_runs.contains(&key),
+            single: self.single.get(&key).copied(),
+        }
+    }
+
+    /// [`Location::place_at`] for a capital at `i` whose letter run (`run` bytes) has been
+    /// looked up already: `word` is None when the run is too long for a key.
+    pub(crate) fn place_with(
+        &self,
+        text: &str,
+        i: usize,
+        run: usize,
+        word: Option<PlaceWord>,
+    ) -> Option<(usize, bool, bool)> {
+        let b = text.as_bytes();
+        if letter_before(text, i) || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'_')) {
+            return None;
+        }
+        let longer = word
+            .is_none_or(|w| w.prefix)
             .then(|| {
                 let input = Input::new(b).range(i..b.len()).anchored(Anchored::Yes);
                 let m = self.places.find(input)?;
                 Some((m.end(), self.multi_ids[m.pattern().as_usize()]))
             })
             .flatten();
-        let (end, id) = longer.or_else(|| Some((i + run, *self.single.get(&key?)?)))?;
+        let (end, id) = longer.or_else(|| Some((i + run, word?.single?)))?;
         if letter_at(text, end).is_some()
             || (end < b.len() && (b[end].is_ascii_digit() || b[end] == b'_' || b[end] == b'@'))
             || (end + 1 < b.len() && b[end] == b'-' && letter_at(text, end + 1).is_some())

@@ -77,7 +77,7 @@ fn overlaps_any(ranges: &[(usize, usize)], start: usize, end: usize) -> bool {
 pub(crate) fn placeholders(b: &[u8]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
-    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         let s = i + off;
         let mut j = s + 1;
         while j < b.len() && (b[j].is_ascii_uppercase() || b[j] == b'_') {

@@ -7,13 +7,14 @@
 //! exception: it is matched anywhere, any case, at word boundaries.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use aho_corasick::{
     AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
 };
 
-use super::location::Location;
-use super::wordkey::{key_of, letter_run, KeyMap};
+use super::location::{Location, PlaceWord};
+use super::wordkey::{key_of, letter_run, KeyMap, WordSet, MAX_LEN};
 use crate::classify::{Classes, HIGH, UPPER};
 use crate::{EntityType, Span};
 
@@ -245,6 +246,14 @@ const PARTICLES: &[&str] = &[
     "van", "von", "de", "da", "del", "della", "di", "du", "le", "la", "bin", "ibn", "al", "ten",
     "ter", "van der", "van den", "de la", "de los", "dos", "das",
 ];
+/// The first word of each particle.
+static PARTICLE_FIRST_WORDS: LazyLock<WordSet> = LazyLock::new(|| {
+    let first: Vec<&'static str> = PARTICLES
+        .iter()
+        .map(|p| p.split(' ').next().unwrap_or(p))
+        .collect();
+    WordSet::new(&first)
+});
 /// Capitalised words that never extend or start a name.
 const STOP: &[&str] = &[
     "The",
@@ -411,6 +420,9 @@ pub(crate) struct Names {
     /// The dictionary as exact word keys, when every term is plain ASCII letters (then the
     /// longest term at a word start is the word's whole letter run or nothing that counts).
     words: Option<KeyMap<u8>>,
+    /// `words` and the gazetteer's one-word entries in one table, so that a capitalised
+    /// word is looked up once for both (with [`Names::add_places`]; None without `words`).
+    lexicon: Option<KeyMap<WordEntry>>,
     custom: Option<AhoCorasick>,
     strong: Phrases,
     weak: Phrases,
@@ -474,10 +486,22 @@ impl Names {
                     .build(extra.iter().map(|t| t.trim()))?,
             )
         };
+        let lexicon = words.as_ref().map(|w: &KeyMap<u8>| {
+            w.iter()
+                .map(|(&k, &name)| {
+                    let entry = WordEntry {
+                        name,
+                        place: PlaceWord::default(),
+                    };
+                    (k, entry)
+                })
+                .collect()
+        });
         Ok(Names {
             dict,
             flags,
             words,
+            lexicon,
             custom,
             strong: Phrases::new(STRONG_INTROS),
             weak: Phrases::new(WEAK_INTROS),
@@ -488,6 +512,16 @@ impl Names {
                 .map(str::to_lowercase)
                 .collect(),
         })
+    }
+
+    /// Adds the gazetteer's one-word places and leading words of longer places to the
+    /// lexicon, so that [`Names::scan`] looks each capitalised word up once.
+    pub(crate) fn add_places(&mut self, places: &Location) {
+        if let Some(lexicon) = &mut self.lexicon {
+            for key in places.word_keys() {
+                lexicon.entry(key).or_default().place = places.word_info(key);
+            }
+        }
     }
 
     /// Customer deny-list terms (`ScannerBuilder::names`): anywhere, any case, at word
@@ -528,11 +562,32 @@ impl Names {
             }
             // Capitals: ASCII, or a lead byte of a script with case (Latin, Greek, Cyrillic,
             // Armenian, Latin Extended Additional); CJK and others have none.
-            if b[i] >= 0x80 && !((0xC3..=0xD5).contains(&b[i]) || b[i] == 0xE1) {
-                i += 1;
-                continue;
+            if b[i] >= 0x80 {
+                if !((0xC3..=0xD5).contains(&b[i]) || b[i] == 0xE1) || !text.is_char_boundary(i) {
+                    i += utf8_len(b[i]);
+                    continue;
+                }
+                // A lower-case letter starts no name or place: skip it whole.
+                if !text[i..].chars().next().is_some_and(char::is_uppercase) {
+                    i += utf8_len(b[i]);
+                    continue;
+                }
             }
-            let place = places.and_then(|l| l.place_at(text, i));
+            // One lookup of an ASCII word for both the gazetteer and the name dictionary.
+            let looked_up = match &self.lexicon {
+                Some(lexicon) if b[i] < 0x80 => {
+                    let (run, key) = letter_run(b, i);
+                    Some((
+                        run,
+                        key.map(|k| lexicon.get(&k).copied().unwrap_or_default()),
+                    ))
+                }
+                _ => None,
+            };
+            let place = places.and_then(|l| match looked_up {
+                Some((run, entry)) => l.place_with(text, i, run, entry.map(|e| e.place)),
+                None => l.place_at(text, i),
+            });
             let push_place = |out: &mut Vec<Span>, e: usize| {
                 out.push(Span {
                     start: i,
@@ -550,7 +605,8 @@ impl Names {
                 i = e;
                 continue;
             }
-            let Some(tok) = self.token(text, i) else {
+            let known = looked_up.and_then(|(run, entry)| Some((run, entry?.name)));
+            let Some(tok) = self.token_with(text, i, known) else {
                 if let Some((e, _, true)) = place {
                     push_place(out, e);
                     last_end = e;
@@ -597,6 +653,12 @@ impl Names {
     /// The capitalised token starting at `i`, or None when `i` is not a word start with an
     /// upper-case letter followed by a lower-case one (all-caps words are skipped).
     fn token(&self, text: &str, i: usize) -> Option<Token> {
+        self.token_with(text, i, None)
+    }
+
+    /// [`Names::token`] where the dictionary flags of the word's ASCII letter run (`run`
+    /// bytes; 0 when not listed) are `known` already.
+    fn token_with(&self, text: &str, i: usize, known: Option<(usize, u8)>) -> Option<Token> {
         let b = text.as_bytes();
         if i >= b.len() {
             return None;
@@ -628,13 +690,9 @@ impl Names {
         let mut flags = 0;
         let mut end = word_end;
         if c.is_ascii() {
-            let (run, key) = letter_run(b, i);
-            let hit = match (&self.words, key) {
-                (Some(words), Some(key)) => words.get(&key).map(|&f| (i + run, f)),
-                _ => {
-                    let input = Input::new(b).range(i..b.len()).anchored(Anchored::Yes);
-                    (self.dict.find(input)).map(|m| (m.end(), self.flags[m.pattern().as_usize()]))
-                }
+            let hit = match known {
+                Some((run, f)) => (f != 0).then_some((i + run, f)),
+                None => self.dictionary_at(b, i),
             };
             if let Some((me, f)) = hit {
                 if letter_at(text, me).is_none() {
@@ -664,6 +722,18 @@ impl Names {
             word_end,
             flags,
         })
+    }
+
+    /// The longest dictionary term at the ASCII capital at `i`: (its end, its flags).
+    fn dictionary_at(&self, b: &[u8], i: usize) -> Option<(usize, u8)> {
+        let (run, key) = letter_run(b, i);
+        match (&self.words, key) {
+            (Some(words), Some(key)) => words.get(&key).map(|&f| (i + run, f)),
+            _ => {
+                let input = Input::new(b).range(i..b.len()).anchored(Anchored::Yes);
+                (self.dict.find(input)).map(|m| (m.end(), self.flags[m.pattern().as_usize()]))
+            }
+        }
     }
 
     /// If a name starts at `tok`, the byte end of the full name.
@@ -792,9 +862,8 @@ impl Names {
     fn particle_part(&self, text: &str, k: usize) -> Option<(usize, Token)> {
         let b = text.as_bytes();
         // Particles are short lower-case words starting with one of a few letters.
-        if !matches!(b[k], b'a' | b'b' | b'd' | b'i' | b'l' | b't' | b'v')
-            || b[k..].iter().take(6).all(u8::is_ascii_lowercase)
-        {
+        let first = b[k..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+        if b.get(k + first) != Some(&b' ') || !PARTICLE_FIRST_WORDS.contains(&b[k..k + first]) {
             return None;
         }
         let mut best = None;
@@ -845,6 +914,14 @@ impl Names {
     fn is_part(&self, _text: &str, t: &Token) -> bool {
         t.flags & STOPW == 0 && t.end > t.start
     }
+}
+
+/// A lower-cased ASCII word in the name dictionary and the gazetteer.
+#[derive(Clone, Copy, Debug, Default)]
+struct WordEntry {
+    /// Name dictionary flags (`FIRST`, `LAST`, `AMBIG`, `STOPW`); 0 when not listed.
+    name: u8,
+    place: PlaceWord,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -904,8 +981,14 @@ fn word_end(text: &str, i: usize) -> usize {
     let b = text.as_bytes();
     let mut j = i;
     loop {
-        while let Some(c) = letter_at(text, j) {
-            j += c.len_utf8();
+        loop {
+            while j < b.len() && b[j].is_ascii_alphabetic() {
+                j += 1;
+            }
+            match letter_at(text, j) {
+                Some(c) if !c.is_ascii() => j += c.len_utf8(),
+                _ => break,
+            }
         }
         let joiner = if j < b.len() && matches!(b[j], b'\'' | b'-') {
             1
@@ -939,57 +1022,65 @@ fn possessive_at(text: &str, i: usize, word_end: usize) -> Option<usize> {
 /// ending in another whitespace byte (`"regards,\n"`) matches exactly. Matching is ASCII
 /// case-insensitive and the phrase must start at a word boundary.
 pub(crate) struct Phrases {
-    /// (lower-case core without trailing whitespace, exact trailing bytes or None for spaces)
-    items: Vec<(Vec<u8>, Option<Vec<u8>>)>,
-    /// Lower-cased last byte of some core: a one-byte filter before comparing.
-    last: [bool; 256],
+    /// Lower-case cores of the phrases ending in spaces, by their last byte: at a word only
+    /// the phrases that can end right before it are compared.
+    spaced: Vec<Vec<Vec<u8>>>,
+    /// (lower-case core, exact trailing white space) of the few other phrases.
+    exact: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Last bytes of those trailing white spaces.
+    exact_last: [bool; 256],
 }
 
 impl Phrases {
     pub(crate) fn new(list: &[&str]) -> Self {
-        let mut last = [false; 256];
-        let items = list
-            .iter()
-            .map(|p| {
-                let p = p.as_bytes();
-                let core = p.trim_ascii_end().to_ascii_lowercase();
-                last[usize::from(*core.last().expect("non-empty phrase"))] = true;
-                let tail = &p[core.len()..];
-                let exact = (!tail.is_empty() && tail[0] != b' ').then(|| tail.to_vec());
-                (core, exact)
-            })
-            .collect();
-        Phrases { items, last }
+        let mut spaced = vec![Vec::new(); 256];
+        let mut exact = Vec::new();
+        for p in list {
+            let p = p.as_bytes();
+            let core = p.trim_ascii_end().to_ascii_lowercase();
+            let tail = &p[core.len()..];
+            if tail.is_empty() || tail[0] == b' ' {
+                let last = *core.last().expect("non-empty phrase");
+                spaced[usize::from(last)].push(core);
+            } else {
+                exact.push((core, tail.to_vec()));
+            }
+        }
+        let mut exact_last = [false; 256];
+        for (_, tail) in &exact {
+            exact_last[usize::from(tail[tail.len() - 1])] = true;
+        }
+        Phrases {
+            spaced,
+            exact,
+            exact_last,
+        }
     }
 
     /// Whether the text before `i` ends with one of the phrases.
     pub(crate) fn ends_before(&self, b: &[u8], i: usize) -> bool {
+        let at_word = |core: &[u8], end: usize| {
+            end >= core.len()
+                && b[end - core.len()..end].eq_ignore_ascii_case(core)
+                && (end == core.len() || !b[end - core.len() - 1].is_ascii_alphanumeric())
+        };
         let mut j = i;
         while j > 0 && matches!(b[j - 1], b' ' | b'\t') {
             j -= 1;
         }
-        let spaced = j < i;
-        // Quick filters: the byte before the spaces, or the byte before an exact tail.
-        let f1 = j > 0 && self.last[usize::from(b[j - 1].to_ascii_lowercase())];
-        let f2 = i > 1 && !spaced && matches!(b[i - 1], b'\n' | b'\r');
-        if !f1 && !f2 {
-            return false;
+        if j < i
+            && j > 0
+            && self.spaced[usize::from(b[j - 1].to_ascii_lowercase())]
+                .iter()
+                .any(|core| at_word(core, j))
+        {
+            return true;
         }
-        self.items.iter().any(|(core, exact)| {
-            let end = match exact {
-                None if spaced => j,
-                None => return false,
-                Some(t) => {
-                    if i < t.len() || b[i - t.len()..i] != t[..] {
-                        return false;
-                    }
-                    i - t.len()
-                }
-            };
-            end >= core.len()
-                && b[end - core.len()..end].eq_ignore_ascii_case(core)
-                && (end == core.len() || !b[end - core.len() - 1].is_ascii_alphanumeric())
-        })
+        i > 0
+            && self.exact_last[usize::from(b[i - 1])]
+            && self.exact.iter().any(|(core, tail)| {
+                i >= tail.len() && b[i - tail.len()..i] == tail[..] && at_word(core, i - tail.len())
+            })
     }
 }
 
@@ -1043,9 +1134,19 @@ pub(crate) fn title_before(b: &[u8], i: usize) -> bool {
     if s == e || e - s > 10 || (s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] >= 0x80)) {
         return false;
     }
-    let w = &b[s..e];
-    TITLES.iter().any(|t| w.eq_ignore_ascii_case(t.as_bytes()))
+    TITLE_SET.contains(&b[s..e])
 }
+
+static TITLE_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::folded(TITLES));
+
+/// The last word of each greeting.
+static GREETING_LAST_WORDS: LazyLock<WordSet> = LazyLock::new(|| {
+    let last: Vec<&'static str> = GREETINGS
+        .iter()
+        .map(|g| g.rsplit(' ').next().unwrap_or(g))
+        .collect();
+    WordSet::folded(&last)
+});
 
 /// "Hi ", "Thanks, " ... right before `i`.
 pub(crate) fn greeting_before(b: &[u8], i: usize) -> bool {
@@ -1054,6 +1155,14 @@ pub(crate) fn greeting_before(b: &[u8], i: usize) -> bool {
         e -= 1;
     }
     if e == i {
+        return false;
+    }
+    // Most words before a capital end no greeting: look their last word up first.
+    let mut s = e;
+    while s > 0 && e - s <= MAX_LEN && b[s - 1].is_ascii_alphabetic() {
+        s -= 1;
+    }
+    if !GREETING_LAST_WORDS.contains(&b[s..e]) {
         return false;
     }
     GREETINGS.iter().any(|g| {
@@ -1100,6 +1209,15 @@ mod tests {
             vec!["Jennifer Lopez-Garcia"]
         );
         assert_eq!(names("that was Jennifer's idea"), vec!["Jennifer"]);
+    }
+
+    #[test]
+    fn names_after_text_in_other_scripts() {
+        // Lower-case letters beyond ASCII (skipped whole) and scripts without case around
+        // names: only the capitals count.
+        let t = "über élodie: ещё 東京で Hi, I'm Þorkell Hallbjörnsson — straße Ørsted";
+        assert_eq!(names(t), vec!["Þorkell Hallbjörnsson"]);
+        assert_eq!(names("привет, Dr. Ивана Петрова"), vec!["Ивана Петрова"]);
     }
 
     #[test]

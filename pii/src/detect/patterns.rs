@@ -4,6 +4,7 @@ use regex::bytes::Regex;
 use std::net::Ipv6Addr;
 
 use super::is_word_byte;
+use crate::classify::{Classes, DIGIT};
 use crate::validate::{iban_length, iban_mod97};
 use crate::{EntityType, Span};
 
@@ -33,7 +34,7 @@ impl Patterns {
             ipv6: Regex::new(
                 r"(?i-u)[0-9a-f]{0,4}(?:::?[0-9a-f]{1,4}){2,7}(?:::)?|[0-9a-f]{1,4}::",
             )?,
-            iban: Regex::new(r"(?-u)\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}")?,
+            iban: Regex::new(r"(?-u)^[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}")?,
             obfuscated_email: Regex::new(concat!(
                 r"(?i-u)\b[a-z0-9][a-z0-9_%+\-]*(?:(?:\.|\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+)[a-z0-9_%+\-]+)*",
                 r"(?:\s*[\[({<]\s*at\s*[\])}>]\s*|\s+at\s+|\s+@\s+)",
@@ -75,12 +76,7 @@ impl Patterns {
     /// `jane dot doe at example dot com`, `jane [at] example [dot] com`: only when the
     /// text spells out "at" or "dot" in brackets or words.
     pub(crate) fn obfuscated_email(&self, b: &[u8], out: &mut Vec<Span>) {
-        let bracketed = || {
-            memchr::memchr3_iter(b']', b')', b'}', b).any(|i| {
-                i >= 2 && b[i - 2..i].eq_ignore_ascii_case(b"at")
-                    || i >= 3 && b[i - 3..i].eq_ignore_ascii_case(b"dot")
-            })
-        };
+        let bracketed = || memchr::memchr3_iter(b']', b')', b'}', b).any(|i| bracketed_word(b, i));
         if self.dot.find(b).is_none()
             && self.dot_upper.find(b).is_none()
             && self.at_spaced.find(b).is_none()
@@ -131,51 +127,76 @@ impl Patterns {
 
     pub(crate) fn ipv6(&self, text: &str, out: &mut Vec<Span>) {
         let b = text.as_bytes();
-        // Cheap gate: a colon between hex digits, or `::`.
-        let hex = |c: u8| c.is_ascii_hexdigit();
-        let Some(first) = memchr::memchr_iter(b':', b)
-            .find(|&q| {
-                q >= 1
-                    && q + 1 < b.len()
-                    && (hex(b[q - 1]) || b[q - 1] == b':')
-                    && (hex(b[q + 1]) || b[q + 1] == b':')
-            })
-            .map(|q| q - 1)
-        else {
-            return;
-        };
-        // An address starts at most 39 bytes before its first inner colon.
-        let from = first.saturating_sub(40);
-        for m in self.ipv6.find_iter(&b[from..]) {
-            let (s, e) = (from + m.start(), from + m.end());
-            if (s > 0 && (is_word_byte(b[s - 1]) || b[s - 1] == b':' || b[s - 1] == b'.'))
-                || (e < b.len() && (is_word_byte(b[e]) || b[e] == b':'))
-            {
+        // The pattern matches only hex digits and colons and has no look-around, so every
+        // match lies inside a maximal run of those bytes and searching each run that holds
+        // two colons finds what a search of the whole text finds.
+        let run_byte = |c: u8| c.is_ascii_hexdigit() || c == b':';
+        let mut next = 0;
+        for q in memchr::memchr_iter(b':', b) {
+            if q < next {
                 continue;
             }
-            let cand = &text[s..e];
-            let groups = cand.split(':').filter(|g| !g.is_empty()).count();
-            if groups < 3 || !cand.bytes().any(|c| c.is_ascii_digit()) {
+            let mut rs = q;
+            while rs > 0 && run_byte(b[rs - 1]) {
+                rs -= 1;
+            }
+            let mut re = q + 1;
+            while re < b.len() && run_byte(b[re]) {
+                re += 1;
+            }
+            next = re;
+            if memchr::memchr(b':', &b[q + 1..re]).is_none() {
                 continue;
             }
-            if cand.parse::<Ipv6Addr>().is_ok() {
-                out.push(Span {
-                    start: s,
-                    end: e,
-                    entity_type: EntityType::IpAddress,
-                });
+            for m in self.ipv6.find_iter(&b[rs..re]) {
+                self.ipv6_candidate(text, rs + m.start(), rs + m.end(), out);
             }
         }
     }
 
-    /// IBANs starting at or after `from`.
-    pub(crate) fn iban(&self, b: &[u8], from: usize, out: &mut Vec<Span>) {
-        for m in self.iban.find_iter(&b[from..]) {
-            let s = from + m.start();
-            let m_end = from + m.end();
-            if s > 0 && b[s - 1].is_ascii_alphanumeric() {
+    fn ipv6_candidate(&self, text: &str, s: usize, e: usize, out: &mut Vec<Span>) {
+        let b = text.as_bytes();
+        if (s > 0 && (is_word_byte(b[s - 1]) || b[s - 1] == b':' || b[s - 1] == b'.'))
+            || (e < b.len() && (is_word_byte(b[e]) || b[e] == b':'))
+        {
+            return;
+        }
+        let cand = &text[s..e];
+        let groups = cand.split(':').filter(|g| !g.is_empty()).count();
+        if groups < 3 || !cand.bytes().any(|c| c.is_ascii_digit()) {
+            return;
+        }
+        if cand.parse::<Ipv6Addr>().is_ok() {
+            out.push(Span {
+                start: s,
+                end: e,
+                entity_type: EntityType::IpAddress,
+            });
+        }
+    }
+
+    /// IBANs starting at or after `from`: the pattern is tried, anchored, only where two
+    /// capitals and two digits open a word (it is at most 64 bytes long).
+    pub(crate) fn iban(&self, b: &[u8], classes: &Classes, from: usize, out: &mut Vec<Span>) {
+        let mut next = from;
+        let mut p = from + 2;
+        while let Some(d) = classes.next(DIGIT, p) {
+            p = d + 1;
+            let s = d - 2;
+            if s < next
+                || d + 1 >= b.len()
+                || !b[d + 1].is_ascii_digit()
+                || !b[s].is_ascii_uppercase()
+                || !b[s + 1].is_ascii_uppercase()
+                || (s > 0 && is_word_byte(b[s - 1]))
+            {
                 continue;
             }
+            let Some(m) = self.iban.find(&b[s..(s + 64).min(b.len())]) else {
+                continue;
+            };
+            let m_end = s + m.end();
+            next = m_end;
             let Some(len) = iban_length(&b[s..s + 2]) else {
                 continue;
             };
@@ -201,4 +222,26 @@ impl Patterns {
             }
         }
     }
+}
+
+/// Whether the closing bracket at `close` ends `[at]` or `(dot)`, with optional white space
+/// inside the brackets: the bracketed forms of the obfuscated-address pattern.
+fn bracketed_word(b: &[u8], close: usize) -> bool {
+    let space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C);
+    let mut j = close;
+    while j > 0 && space(b[j - 1]) {
+        j -= 1;
+    }
+    let word = if j >= 2 && b[j - 2..j].eq_ignore_ascii_case(b"at") {
+        2
+    } else if j >= 3 && b[j - 3..j].eq_ignore_ascii_case(b"dot") {
+        3
+    } else {
+        return false;
+    };
+    let mut k = j - word;
+    while k > 0 && space(b[k - 1]) {
+        k -= 1;
+    }
+    k > 0 && matches!(b[k - 1], b'[' | b'(' | b'{' | b'<')
 }

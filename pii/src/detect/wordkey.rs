@@ -33,25 +33,43 @@ pub(crate) fn key_of(word: &[u8]) -> Option<u128> {
     key
 }
 
-/// A fixed list of words compared exactly (case-sensitively): plain ASCII words by key, the
-/// few others (`St.`, `straße`) one by one.
+/// A fixed list of words compared exactly (case-sensitively, or ASCII case-insensitively
+/// when built by [`WordSet::folded`]): plain ASCII words by key, the few others (`St.`,
+/// `straße`, `co-worker`) one by one.
 pub(crate) struct WordSet {
     keys: KeySet,
     other: Vec<&'static [u8]>,
+    fold: bool,
 }
 
 impl WordSet {
     pub(crate) fn new(list: &[&'static str]) -> Self {
+        Self::build(list, false)
+    }
+
+    /// A set of lower-case words that matches them in any ASCII case.
+    pub(crate) fn folded(list: &[&'static str]) -> Self {
+        Self::build(list, true)
+    }
+
+    fn build(list: &[&'static str], fold: bool) -> Self {
         let mut set = WordSet {
             keys: KeySet::default(),
             other: Vec::new(),
+            fold,
         };
         for w in list {
-            match exact_key(w.as_bytes()) {
+            let w = w.as_bytes();
+            let key = if fold {
+                key_of(w).filter(|_| !w.is_empty())
+            } else {
+                exact_key(w)
+            };
+            match key {
                 Some(k) => {
                     set.keys.insert(k);
                 }
-                None => set.other.push(w.as_bytes()),
+                None => set.other.push(w),
             }
         }
         set
@@ -59,6 +77,12 @@ impl WordSet {
 
     #[inline]
     pub(crate) fn contains(&self, w: &[u8]) -> bool {
+        if self.fold {
+            return match key_of(w) {
+                Some(k) => self.keys.contains(&k),
+                None => self.other.iter().any(|o| o.eq_ignore_ascii_case(w)),
+            };
+        }
         match exact_key(w) {
             Some(k) => self.keys.contains(&k),
             None => self.other.contains(&w),
@@ -129,5 +153,8 @@ mod tests {
         let set = WordSet::new(&["St", "St.", "straße"]);
         assert!(set.contains(b"St") && set.contains(b"St.") && set.contains("straße".as_bytes()));
         assert!(!set.contains(b"st") && !set.contains(b"S") && !set.contains(b""));
+        let folded = WordSet::folded(&["dr", "co-worker"]);
+        assert!(folded.contains(b"DR") && folded.contains(b"Dr") && folded.contains(b"Co-Worker"));
+        assert!(!folded.contains(b"D") && !folded.contains(b"drs") && !folded.contains(b""));
     }
 }
