@@ -992,7 +992,7 @@ fn word_end(text: &str, i: usize) -> usize {
         }
         let joiner = if j < b.len() && matches!(b[j], b'\'' | b'-') {
             1
-        } else if text[j..].starts_with('’') {
+        } else if b[j..].starts_with("’".as_bytes()) {
             3
         } else {
             0
