@@ -11,7 +11,7 @@ use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::Result;
 
-use super::parse::{self, FeedbackRow, InteractionRow, Row};
+use super::parse::{self, FeedbackRow, InteractionRow, Message, Row};
 use super::{ClockLimit, FileCounts, LogKind};
 use crate::schema;
 
@@ -181,7 +181,7 @@ impl Default for MessagesBuilder {
 }
 
 impl MessagesBuilder {
-    fn append(&mut self, messages: Vec<(Option<String>, Option<String>)>) {
+    fn append(&mut self, messages: Vec<Message<'_>>) {
         for (role, content) in &messages {
             self.roles.append_option(role.as_deref());
             self.contents.append_option(content.as_deref());
@@ -257,7 +257,7 @@ impl Default for InteractionColumns {
 }
 
 impl InteractionColumns {
-    fn append(&mut self, r: InteractionRow) {
+    fn append(&mut self, r: InteractionRow<'_>) {
         self.interaction_id.append_value(&r.interaction_id);
         self.session_id.append_option(r.session_id);
         self.tenant_id.append_option(r.tenant_id);

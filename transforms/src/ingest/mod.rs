@@ -8,6 +8,7 @@
 //! size, never by the object size.
 
 mod batch;
+mod fast_parse;
 mod lines;
 mod parse;
 mod stream;

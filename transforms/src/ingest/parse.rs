@@ -3,28 +3,34 @@
 //! Reasons name the field and the expected type, never a value: quarantine files and
 //! reports must not carry personal data.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, NaiveDateTime};
 use serde_json::{Map, Value};
 
 use super::LogKind;
 
-/// A parsed interaction, owned, ready to append to column builders.
+/// A parsed interaction, ready to append to column builders. Its strings borrow from the
+/// line where the JSON holds them without escapes ([`super::fast_parse`]).
 #[derive(Debug, Default)]
-pub(super) struct InteractionRow {
-    pub interaction_id: String,
-    pub session_id: Option<String>,
-    pub tenant_id: Option<String>,
-    pub user_id: Option<String>,
+pub(super) struct InteractionRow<'a> {
+    pub interaction_id: Cow<'a, str>,
+    pub session_id: Option<Cow<'a, str>>,
+    pub tenant_id: Option<Cow<'a, str>>,
+    pub user_id: Option<Cow<'a, str>>,
     pub ts: i64,
-    pub task: Option<String>,
-    pub model: Option<String>,
-    pub prompt_version: Option<String>,
-    pub messages: Vec<(Option<String>, Option<String>)>,
+    pub task: Option<Cow<'a, str>>,
+    pub model: Option<Cow<'a, str>>,
+    pub prompt_version: Option<Cow<'a, str>>,
+    pub messages: Vec<Message<'a>>,
     pub latency_ms: Option<i64>,
     pub input_tokens: Option<i64>,
     pub output_tokens: Option<i64>,
     pub metadata: Option<String>,
 }
+
+/// A message's role and content.
+pub(super) type Message<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
 
 /// A parsed feedback event.
 #[derive(Debug, Default)]
@@ -40,8 +46,8 @@ pub(super) struct FeedbackRow {
     pub metadata: Option<String>,
 }
 
-pub(super) enum Row {
-    Interaction(InteractionRow),
+pub(super) enum Row<'a> {
+    Interaction(InteractionRow<'a>),
     Feedback(FeedbackRow),
 }
 
@@ -71,7 +77,7 @@ const FEEDBACK_FIELDS: &[&str] = &[
     "edited_output",
 ];
 
-impl Row {
+impl Row<'_> {
     /// The row's `ts`, microseconds since the epoch.
     pub(super) fn ts(&self) -> i64 {
         match self {
@@ -82,9 +88,20 @@ impl Row {
 }
 
 /// Parses one line (without its newline) of the given kind.
-pub(super) fn parse_line(kind: LogKind, line: &[u8]) -> Result<Row, String> {
+pub(super) fn parse_line(kind: LogKind, line: &[u8]) -> Result<Row<'_>, String> {
     let text = std::str::from_utf8(line)
         .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
+    if kind == LogKind::Interactions {
+        if let Some(row) = super::fast_parse::interaction(text) {
+            return Ok(Row::Interaction(row));
+        }
+    }
+    parse_general(kind, text)
+}
+
+/// Any line, through a JSON tree: the unknown fields become metadata, and a rejected line
+/// gets its reason.
+pub(super) fn parse_general(kind: LogKind, text: &str) -> Result<Row<'static>, String> {
     let value: Value = serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}"))?;
     let Value::Object(mut obj) = value else {
         return Err(format!(
@@ -98,17 +115,18 @@ pub(super) fn parse_line(kind: LogKind, line: &[u8]) -> Result<Row, String> {
     }
 }
 
-fn parse_interaction(obj: &mut Map<String, Value>) -> Result<InteractionRow, String> {
+fn parse_interaction(obj: &mut Map<String, Value>) -> Result<InteractionRow<'static>, String> {
+    let owned = |s: Option<String>| s.map(Cow::Owned);
     Ok(InteractionRow {
-        interaction_id: required_str(obj, "interaction_id")?,
+        interaction_id: Cow::Owned(required_str(obj, "interaction_id")?),
         ts: required_ts(obj, "ts")?,
         messages: messages(obj)?,
-        session_id: opt_str(obj, "session_id")?,
-        tenant_id: opt_str(obj, "tenant_id")?,
-        user_id: opt_str(obj, "user_id")?,
-        task: opt_str(obj, "task")?,
-        model: opt_str(obj, "model")?,
-        prompt_version: opt_str(obj, "prompt_version")?,
+        session_id: owned(opt_str(obj, "session_id")?),
+        tenant_id: owned(opt_str(obj, "tenant_id")?),
+        user_id: owned(opt_str(obj, "user_id")?),
+        task: owned(opt_str(obj, "task")?),
+        model: owned(opt_str(obj, "model")?),
+        prompt_version: owned(opt_str(obj, "prompt_version")?),
         latency_ms: opt_int(obj, "latency_ms")?,
         input_tokens: opt_int(obj, "input_tokens")?,
         output_tokens: opt_int(obj, "output_tokens")?,
@@ -201,7 +219,7 @@ fn required_ts(obj: &mut Map<String, Value>, field: &str) -> Result<i64, String>
 }
 
 /// RFC 3339 (`Z` or an offset); zone-less ISO forms, as Parquet→JSON renders them, are UTC.
-fn parse_ts(s: &str) -> Option<i64> {
+pub(super) fn parse_ts(s: &str) -> Option<i64> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.timestamp_micros());
     }
@@ -211,9 +229,7 @@ fn parse_ts(s: &str) -> Option<i64> {
         .map(|t| t.and_utc().timestamp_micros())
 }
 
-type Message = (Option<String>, Option<String>);
-
-fn messages(obj: &mut Map<String, Value>) -> Result<Vec<Message>, String> {
+fn messages(obj: &mut Map<String, Value>) -> Result<Vec<Message<'static>>, String> {
     let list = match obj.shift_remove("messages") {
         None | Some(Value::Null) => return Err("missing required field `messages`".into()),
         Some(Value::Array(a)) => a,
@@ -233,7 +249,7 @@ fn messages(obj: &mut Map<String, Value>) -> Result<Vec<Message>, String> {
             })?;
             let content = content(m.shift_remove("content"))
                 .map_err(|found| format!("field `messages[{i}].content` must be a string or a list of text parts, found {found}"))?;
-            Ok((role, content))
+            Ok((role.map(Cow::Owned), content.map(Cow::Owned)))
         })
         .collect()
 }
@@ -310,7 +326,7 @@ pub(super) fn readable_raw(line: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    fn interaction(line: &str) -> Result<InteractionRow, String> {
+    fn interaction(line: &str) -> Result<InteractionRow<'_>, String> {
         match parse_line(LogKind::Interactions, line.as_bytes())? {
             Row::Interaction(r) => Ok(r),
             Row::Feedback(_) => unreachable!(),
@@ -330,9 +346,13 @@ mod tests {
 
     #[test]
     fn offset_timestamps_are_normalised_to_utc() {
-        let a = interaction(&GOOD.replace("10:00:00.123Z", "10:00:00.123+00:00")).unwrap();
-        let b = interaction(&GOOD.replace("10:00:00.123Z", "12:00:00.123+02:00")).unwrap();
-        assert_eq!(a.ts, b.ts);
+        let a = interaction(&GOOD.replace("10:00:00.123Z", "10:00:00.123+00:00"))
+            .unwrap()
+            .ts;
+        let b = interaction(&GOOD.replace("10:00:00.123Z", "12:00:00.123+02:00"))
+            .unwrap()
+            .ts;
+        assert_eq!(a, b);
     }
 
     #[test]
