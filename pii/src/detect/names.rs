@@ -585,6 +585,8 @@ impl Names {
                 _ => None,
             };
             let place = places.and_then(|l| match looked_up {
+                // Most capitalised words are in no place's name at all.
+                Some((_, Some(e))) if !e.place.prefix && e.place.single.is_none() => None,
                 Some((run, entry)) => l.place_with(text, i, run, entry.map(|e| e.place)),
                 None => l.place_at(text, i),
             });
