@@ -247,13 +247,16 @@ const PARTICLES: &[&str] = &[
     "ter", "van der", "van den", "de la", "de los", "dos", "das",
 ];
 /// The first word of each particle.
-static PARTICLE_FIRST_WORDS: LazyLock<WordSet> = LazyLock::new(|| {
-    let first: Vec<&'static str> = PARTICLES
-        .iter()
-        .map(|p| p.split(' ').next().unwrap_or(p))
-        .collect();
-    WordSet::new(&first)
-});
+static PARTICLE_FIRST_WORDS: LazyLock<WordSet> =
+    LazyLock::new(|| WordSet::new(&one_word_each(PARTICLES, |p| p.split(' ').next())));
+
+/// One word of each phrase of `list`, as `pick` chooses it (the phrase when it picks none).
+fn one_word_each(
+    list: &[&'static str],
+    pick: fn(&'static str) -> Option<&'static str>,
+) -> Vec<&'static str> {
+    list.iter().map(|&p| pick(p).unwrap_or(p)).collect()
+}
 /// Capitalised words that never extend or start a name.
 const STOP: &[&str] = &[
     "The",
@@ -1142,13 +1145,8 @@ pub(crate) fn title_before(b: &[u8], i: usize) -> bool {
 static TITLE_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::folded(TITLES));
 
 /// The last word of each greeting.
-static GREETING_LAST_WORDS: LazyLock<WordSet> = LazyLock::new(|| {
-    let last: Vec<&'static str> = GREETINGS
-        .iter()
-        .map(|g| g.rsplit(' ').next().unwrap_or(g))
-        .collect();
-    WordSet::folded(&last)
-});
+static GREETING_LAST_WORDS: LazyLock<WordSet> =
+    LazyLock::new(|| WordSet::folded(&one_word_each(GREETINGS, |g| g.rsplit(' ').next())));
 
 /// "Hi ", "Thanks, " ... right before `i`.
 pub(crate) fn greeting_before(b: &[u8], i: usize) -> bool {
