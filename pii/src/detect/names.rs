@@ -866,7 +866,7 @@ impl Names {
     /// A particle (`van`, `de la`) at `k`, a space, and a capitalised name part.
     fn particle_part(&self, text: &str, k: usize) -> Option<(usize, Token)> {
         let b = text.as_bytes();
-        // Particles are short lower-case words starting with one of a few letters.
+        // The lower-case word here must open a particle and be followed by a space.
         let first = b[k..].iter().take_while(|c| c.is_ascii_lowercase()).count();
         if b.get(k + first) != Some(&b' ') || !PARTICLE_FIRST_WORDS.contains(&b[k..k + first]) {
             return None;

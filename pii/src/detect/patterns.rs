@@ -154,6 +154,7 @@ impl Patterns {
         }
     }
 
+    /// Keeps the match `s..e` when it stands alone and parses as an address with digits.
     fn ipv6_candidate(&self, text: &str, s: usize, e: usize, out: &mut Vec<Span>) {
         let b = text.as_bytes();
         if (s > 0 && (is_word_byte(b[s - 1]) || b[s - 1] == b':' || b[s - 1] == b'.'))

@@ -87,7 +87,8 @@ impl Row<'_> {
     }
 }
 
-/// Parses one line (without its newline) of the given kind.
+/// Parses one line (without its newline) of the given kind: the common interaction line
+/// directly ([`super::fast_parse`]), any other through [`parse_general`].
 pub(super) fn parse_line(kind: LogKind, line: &[u8]) -> Result<Row<'_>, String> {
     let text = std::str::from_utf8(line)
         .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
