@@ -421,10 +421,9 @@ pub(crate) struct Names {
     dict: AhoCorasick,
     flags: Vec<u8>,
     /// The dictionary as exact word keys, when every term is plain ASCII letters (then the
-    /// longest term at a word start is the word's whole letter run or nothing that counts).
-    words: Option<KeyMap<u8>>,
-    /// `words` and the gazetteer's one-word entries in one table, so that a capitalised
-    /// word is looked up once for both (with [`Names::add_places`]; None without `words`).
+    /// longest term at a word start is the word's whole letter run or nothing that counts),
+    /// with the gazetteer's one-word entries ([`Names::add_places`]), so that a capitalised
+    /// word is looked up once for both.
     lexicon: Option<KeyMap<WordEntry>>,
     custom: Option<AhoCorasick>,
     strong: Phrases,
@@ -459,14 +458,17 @@ impl Names {
         add(&STOP.join("\n"), STOPW);
         map.retain(|k, f| *f & (FIRST | LAST | STOPW) != 0 && !allow.contains(k));
         let (terms, flags): (Vec<String>, Vec<u8>) = map.into_iter().unzip();
-        let words = terms
+        let lexicon = terms
             .iter()
             .all(|t| t.bytes().all(|c| c.is_ascii_alphabetic()))
             .then(|| {
                 terms
                     .iter()
                     .zip(&flags)
-                    .filter_map(|(t, &f)| Some((key_of(t.as_bytes())?, f)))
+                    .filter_map(|(t, &name)| {
+                        let place = PlaceWord::default();
+                        Some((key_of(t.as_bytes())?, WordEntry { name, place }))
+                    })
                     .collect()
             });
         let dict = AhoCorasickBuilder::new()
@@ -489,21 +491,9 @@ impl Names {
                     .build(extra.iter().map(|t| t.trim()))?,
             )
         };
-        let lexicon = words.as_ref().map(|w: &KeyMap<u8>| {
-            w.iter()
-                .map(|(&k, &name)| {
-                    let entry = WordEntry {
-                        name,
-                        place: PlaceWord::default(),
-                    };
-                    (k, entry)
-                })
-                .collect()
-        });
         Ok(Names {
             dict,
             flags,
-            words,
             lexicon,
             custom,
             strong: Phrases::new(STRONG_INTROS),
@@ -732,8 +722,11 @@ impl Names {
     /// The longest dictionary term at the ASCII capital at `i`: (its end, its flags).
     fn dictionary_at(&self, b: &[u8], i: usize) -> Option<(usize, u8)> {
         let (run, key) = letter_run(b, i);
-        match (&self.words, key) {
-            (Some(words), Some(key)) => words.get(&key).map(|&f| (i + run, f)),
+        match (&self.lexicon, key) {
+            (Some(lexicon), Some(key)) => lexicon
+                .get(&key)
+                .filter(|e| e.name != 0)
+                .map(|e| (i + run, e.name)),
             _ => {
                 let input = Input::new(b).range(i..b.len()).anchored(Anchored::Yes);
                 (self.dict.find(input)).map(|m| (m.end(), self.flags[m.pattern().as_usize()]))
