@@ -49,8 +49,12 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../sql/24_prompt_signatures.sql"),
     ),
     (
-        "25_near_clusters.sql",
-        include_str!("../../../sql/25_near_clusters.sql"),
+        "25_candidate_pairs.sql",
+        include_str!("../../../sql/25_candidate_pairs.sql"),
+    ),
+    (
+        "26_near_clusters.sql",
+        include_str!("../../../sql/26_near_clusters.sql"),
     ),
     ("28_ranked.sql", include_str!("../../../sql/28_ranked.sql")),
     (

@@ -1,38 +1,36 @@
 -- near_clusters: near-duplicate clusters of prompts, one row per distinct prompt.
--- Inputs:     prompt_signatures.
+-- Inputs:     prompt_signatures, candidate_pairs.
 -- Parameters: near_threshold.
 -- prompt_hash:  the prompt's key (see scored); equal keys are exact duplicates.
 -- cluster_id:   the smallest pid connected to this prompt by near-duplicate pairs (so
---               the pid of the cluster's smallest prompt_key): LSH band keys unnested
---               and joined on band key, candidate pairs verified at estimated Jaccard
---               >= near_threshold from the prompts' sketches, connected components
---               (fw_components, union-find).
+--               the pid of the cluster's smallest prompt_key): the LSH candidate pairs
+--               (candidate_pairs) verified at estimated Jaccard >= near_threshold from
+--               the prompts' sketches, connected components (fw_components, union-find).
 -- near_cluster: the smallest interaction_id of this run asking any prompt of the cluster.
 -- Prompts published by earlier runs take part in the clustering, so that deduped can tell
 -- a new example that repeats (exactly or nearly) one already published.
 -- Exact groups collapse first: a prompt asked 50 000 times is one row here, so candidate
 -- pairs grow with distinct prompts, never with how often each was asked. Every join is
 -- on integer ids: no prompt text is held by any operator.
-WITH bands AS (
-    SELECT pid, unnest(band_keys) AS band_key
-    FROM prompt_signatures
+-- Verifying a pair needs both sketches, and no hash table may hold one per pair (5 M
+-- pairs of 128 bytes on a 10 GiB day, a 0.9 GB table that cannot spill). The pairs
+-- (16 bytes each) are the table that the day's signatures stream past, taking the
+-- member's sketch; the roots' sketches (one per band bucket at most) are the other.
+WITH root_sketches AS (
+    SELECT s.pid, s.sketch
+    FROM (SELECT DISTINCT a FROM candidate_pairs) r
+    JOIN prompt_signatures s ON s.pid = r.a
 ),
--- Each band bucket links its members to its smallest member only (a star, not every
--- pair): candidates grow with the prompts, not with the square of a cluster's size.
-band_roots AS (
-    SELECT band_key, MIN(pid) AS root FROM bands GROUP BY band_key HAVING COUNT(*) > 1
-),
-candidate_pairs AS (
-    SELECT DISTINCT r.root AS a, b.pid AS b
-    FROM band_roots r
-    JOIN bands b ON b.band_key = r.band_key AND b.pid > r.root
+member_sketches AS (
+    SELECT p.a, p.b, s.sketch
+    FROM candidate_pairs p
+    JOIN prompt_signatures s ON s.pid = p.b
 ),
 near_pairs AS (
-    SELECT p.a, p.b
-    FROM candidate_pairs p
-    JOIN prompt_signatures ka ON ka.pid = p.a
-    JOIN prompt_signatures kb ON kb.pid = p.b
-    WHERE fw_sketch_similarity(ka.sketch, kb.sketch) >= ${near_threshold}
+    SELECT m.a, m.b
+    FROM root_sketches r
+    JOIN member_sketches m ON m.a = r.pid
+    WHERE fw_sketch_similarity(r.sketch, m.sketch) >= ${near_threshold}
 ),
 -- fw_components takes string ids; zero-padding keeps their order numeric.
 components AS (
