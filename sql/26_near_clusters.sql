@@ -32,15 +32,12 @@ near_pairs AS (
     JOIN member_sketches m ON m.a = r.pid
     WHERE fw_sketch_similarity(r.sketch, m.sketch) >= ${near_threshold}
 ),
--- fw_components takes string ids; zero-padding keeps their order numeric.
 components AS (
-    SELECT unnest(fw_components(lpad(CAST(a AS VARCHAR), 20, '0'),
-                                lpad(CAST(b AS VARCHAR), 20, '0'))) AS member
+    SELECT unnest(fw_components(a, b)) AS member
     FROM near_pairs
 ),
 roots AS (
-    SELECT CAST(get_field(member, 'node') AS BIGINT) AS pid,
-           CAST(get_field(member, 'root') AS BIGINT) AS root
+    SELECT get_field(member, 'node') AS pid, get_field(member, 'root') AS root
     FROM components
 ),
 clustered AS (

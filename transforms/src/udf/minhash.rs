@@ -12,10 +12,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BinaryArray, Float64Array, Float64Builder, ListArray, ListBuilder,
-    StringArray, StructArray, UInt64Builder,
+    Array, ArrayRef, AsArray, BinaryArray, Float64Array, Float64Builder, Int64Array, ListArray,
+    ListBuilder, StructArray, UInt64Builder,
 };
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, UInt64Type};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, Int64Type, UInt64Type};
 use datafusion::common::utils::SingleRowListArrayBuilder;
 use datafusion::common::{exec_err, Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
@@ -345,10 +345,10 @@ scalar_udf!(
     }
 );
 
-/// `fw_components(a, b)`: aggregate over the edges of a graph (pairs of string node ids)
+/// `fw_components(a, b)`: aggregate over the edges of a graph (pairs of BIGINT node ids)
 /// → a list of `{node, root}`, one per node seen, `root` the smallest id of its connected
-/// component. Union-find, so memory is linear in the nodes of the edges, never in the
-/// pairs a transitive closure would produce.
+/// component. Union-find over integers, so memory is linear in the nodes of the edges
+/// (~40 bytes each), never in the pairs a transitive closure would produce.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(super) struct Components {
     signature: Signature,
@@ -358,7 +358,7 @@ impl Components {
     pub fn new() -> Self {
         Components {
             signature: Signature::exact(
-                vec![DataType::Utf8, DataType::Utf8],
+                vec![DataType::Int64, DataType::Int64],
                 Volatility::Immutable,
             ),
         }
@@ -367,8 +367,8 @@ impl Components {
 
 fn member_fields() -> Fields {
     Fields::from(vec![
-        Field::new("node", DataType::Utf8, false),
-        Field::new("root", DataType::Utf8, false),
+        Field::new("node", DataType::Int64, false),
+        Field::new("root", DataType::Int64, false),
     ])
 }
 
@@ -394,7 +394,7 @@ impl AggregateUDFImpl for Components {
         Ok(Box::<UnionFind>::default())
     }
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
-        let list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
+        let list = DataType::List(Arc::new(Field::new("item", DataType::Int64, true)));
         Ok(vec![
             Arc::new(Field::new(
                 format!("{}_nodes", args.name),
@@ -408,23 +408,21 @@ impl AggregateUDFImpl for Components {
 
 #[derive(Debug, Default)]
 struct UnionFind {
-    ids: HashMap<String, usize>,
-    names: Vec<String>,
+    /// Node id → its index in `nodes` and `parent`.
+    index: HashMap<i64, usize>,
+    nodes: Vec<i64>,
     parent: Vec<usize>,
-    bytes: usize,
 }
 
 impl UnionFind {
-    fn id(&mut self, name: &str) -> usize {
-        if let Some(&id) = self.ids.get(name) {
-            return id;
+    fn index(&mut self, node: i64) -> usize {
+        let next = self.nodes.len();
+        let at = *self.index.entry(node).or_insert(next);
+        if at == next {
+            self.nodes.push(node);
+            self.parent.push(next);
         }
-        let id = self.names.len();
-        self.ids.insert(name.to_string(), id);
-        self.names.push(name.to_string());
-        self.parent.push(id);
-        self.bytes += 2 * name.len() + 48;
-        id
+        at
     }
 
     fn find(&mut self, mut x: usize) -> usize {
@@ -435,15 +433,15 @@ impl UnionFind {
         x
     }
 
-    fn unite(&mut self, a: &str, b: &str) {
-        let (a, b) = (self.id(a), self.id(b));
+    fn unite(&mut self, a: i64, b: i64) {
+        let (a, b) = (self.index(a), self.index(b));
         let (ra, rb) = (self.find(a), self.find(b));
         if ra != rb {
             self.parent[ra.max(rb)] = ra.min(rb);
         }
     }
 
-    fn unite_arrays(&mut self, a: &StringArray, b: &StringArray) {
+    fn unite_arrays(&mut self, a: &Int64Array, b: &Int64Array) {
         for (a, b) in a.iter().zip(b.iter()) {
             if let (Some(a), Some(b)) = (a, b) {
                 self.unite(a, b);
@@ -451,33 +449,34 @@ impl UnionFind {
         }
     }
 
-    /// Each node with the smallest name in its component.
-    fn members(&mut self) -> (Vec<String>, Vec<String>) {
-        let mut smallest: HashMap<usize, usize> = HashMap::new();
-        for x in 0..self.names.len() {
+    /// Each node with the smallest id in its component.
+    fn members(&mut self) -> (Vec<i64>, Vec<i64>) {
+        let mut smallest: HashMap<usize, i64> = HashMap::new();
+        for x in 0..self.nodes.len() {
             let r = self.find(x);
-            let s = smallest.entry(r).or_insert(x);
-            if self.names[x] < self.names[*s] {
-                *s = x;
-            }
+            let s = smallest.entry(r).or_insert(self.nodes[x]);
+            *s = (*s).min(self.nodes[x]);
         }
-        let roots = (0..self.names.len())
+        let roots = (0..self.nodes.len())
             .map(|x| {
                 let r = self.find(x);
-                self.names[smallest[&r]].clone()
+                smallest[&r]
             })
             .collect();
-        (self.names.clone(), roots)
+        (self.nodes.clone(), roots)
     }
 }
 
-fn string_list(values: Vec<String>) -> ScalarValue {
-    SingleRowListArrayBuilder::new(Arc::new(StringArray::from(values))).build_list_scalar()
+fn id_list(values: Vec<i64>) -> ScalarValue {
+    SingleRowListArrayBuilder::new(Arc::new(Int64Array::from(values))).build_list_scalar()
 }
 
 impl Accumulator for UnionFind {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        self.unite_arrays(values[0].as_string::<i32>(), values[1].as_string::<i32>());
+        self.unite_arrays(
+            values[0].as_primitive::<Int64Type>(),
+            values[1].as_primitive::<Int64Type>(),
+        );
         Ok(())
     }
 
@@ -486,7 +485,7 @@ impl Accumulator for UnionFind {
         for i in 0..nodes.len() {
             if nodes.is_valid(i) && roots.is_valid(i) {
                 let (n, r) = (nodes.value(i), roots.value(i));
-                self.unite_arrays(n.as_string::<i32>(), r.as_string::<i32>());
+                self.unite_arrays(n.as_primitive::<Int64Type>(), r.as_primitive::<Int64Type>());
             }
         }
         Ok(())
@@ -494,7 +493,7 @@ impl Accumulator for UnionFind {
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
         let (nodes, roots) = self.members();
-        Ok(vec![string_list(nodes), string_list(roots)])
+        Ok(vec![id_list(nodes), id_list(roots)])
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
@@ -502,8 +501,8 @@ impl Accumulator for UnionFind {
         let values = StructArray::new(
             member_fields(),
             vec![
-                Arc::new(StringArray::from(nodes)) as ArrayRef,
-                Arc::new(StringArray::from(roots)) as ArrayRef,
+                Arc::new(Int64Array::from(nodes)) as ArrayRef,
+                Arc::new(Int64Array::from(roots)) as ArrayRef,
             ],
             None,
         );
@@ -511,7 +510,11 @@ impl Accumulator for UnionFind {
     }
 
     fn size(&self) -> usize {
-        std::mem::size_of::<Self>() + self.bytes
+        // The map's entries (key, index, control byte) and the two vectors.
+        std::mem::size_of::<Self>()
+            + self.index.capacity() * (std::mem::size_of::<(i64, usize)>() + 1)
+            + self.nodes.capacity() * std::mem::size_of::<i64>()
+            + self.parent.capacity() * std::mem::size_of::<usize>()
     }
 }
 
@@ -649,15 +652,16 @@ mod tests {
     #[test]
     fn union_find_roots_are_smallest_members() {
         let mut uf = UnionFind::default();
-        uf.unite("d", "c");
-        uf.unite("x", "y");
-        uf.unite("c", "b");
-        uf.unite("e", "d");
+        uf.unite(4, 3);
+        uf.unite(24, 25);
+        uf.unite(3, 2);
+        uf.unite(5, 4);
         let (nodes, roots) = uf.members();
         let got: HashMap<_, _> = nodes.into_iter().zip(roots).collect();
-        for n in ["b", "c", "d", "e"] {
-            assert_eq!(got[n], "b", "{n}");
+        for n in [2, 3, 4, 5] {
+            assert_eq!(got[&n], 2, "{n}");
         }
-        assert_eq!(got["y"], "x");
+        assert_eq!(got[&25], 24);
+        assert_eq!(got.len(), 6);
     }
 }

@@ -75,7 +75,8 @@ pub fn canary_sql() -> &'static str {
             cardinality(fw_mmr(array_agg(named_struct(
                 'id', a, 'score', 1.0, 'tokens', fw_token_estimate(a), 'prompt', a)),
                 1, 100, 0.5, 0.7)) AS picks,
-            cardinality(fw_components(a, b)) AS components
+            cardinality(fw_components(CAST(length(a) AS BIGINT),
+                                     CAST(length(b) AS BIGINT))) AS components
      FROM (VALUES ('canary prompt one', 'canary prompt two')) AS t(a, b)"
 }
 

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, RecordBatch, StringArray};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, Int64Array, ListArray, RecordBatch, StringArray,
+};
 use datafusion::arrow::compute::concat_batches;
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema};
 use datafusion::datasource::MemTable;
@@ -416,25 +418,22 @@ async fn near_duplicate_functions_compose_in_sql() {
     assert_eq!(shared, 0, "distinct texts share no band");
 
     let schema = Arc::new(Schema::new(vec![
-        Field::new("a", DataType::Utf8, true),
-        Field::new("b", DataType::Utf8, true),
+        Field::new("a", DataType::Int64, true),
+        Field::new("b", DataType::Int64, true),
     ]));
-    let edges = |pairs: &[(&str, &str)]| {
-        let (a, b): (Vec<&str>, Vec<&str>) = pairs.iter().copied().unzip();
+    let edges = |pairs: &[(i64, i64)]| {
+        let (a, b): (Vec<i64>, Vec<i64>) = pairs.iter().copied().unzip();
         RecordBatch::try_new(
             Arc::clone(&schema),
-            vec![
-                Arc::new(StringArray::from(a)),
-                Arc::new(StringArray::from(b)),
-            ],
+            vec![Arc::new(Int64Array::from(a)), Arc::new(Int64Array::from(b))],
         )
         .unwrap()
     };
     let table = MemTable::try_new(
         Arc::clone(&schema),
         vec![
-            vec![edges(&[("d", "c"), ("x", "y")])],
-            vec![edges(&[("c", "b"), ("e", "d")])],
+            vec![edges(&[(4, 3), (24, 25)])],
+            vec![edges(&[(3, 2), (5, 4)])],
         ],
     )
     .unwrap();
@@ -450,16 +449,17 @@ async fn near_duplicate_functions_compose_in_sql() {
         .await
         .unwrap();
     let batch = concat_batches(&batches[0].schema(), &batches).unwrap();
-    let col = |i: usize| -> Vec<String> {
+    let col = |i: usize| -> Vec<i64> {
         batch
             .column(i)
-            .as_string::<i32>()
-            .iter()
-            .map(|s| s.unwrap().to_string())
-            .collect()
+            .as_primitive::<Int64Type>()
+            .values()
+            .to_vec()
     };
-    assert_eq!(col(0), ["b", "c", "d", "e", "x", "y"]);
-    assert_eq!(col(1), ["b", "b", "b", "b", "x", "x"]);
+    // Numeric order: 24 < 25, where as text "24" < "3" would have made 24 the root of
+    // a component holding 3.
+    assert_eq!(col(0), [2, 3, 4, 5, 24, 25]);
+    assert_eq!(col(1), [2, 2, 2, 2, 24, 24]);
 }
 
 #[tokio::test]
