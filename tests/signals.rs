@@ -208,6 +208,115 @@ fn a_re_ask_by_another_user_in_the_session_is_not_a_rewrite() {
     assert_eq!(e1["signals"]["rewritten"], 1);
 }
 
+// Only the user's next three asks can rewrite an answer: a similar re-ask after three
+// other asks (40 s later, inside the window) leaves the first answer neutral, after two it
+// is a rewrite. An ask with no other ask of its user near it (k-1, five minutes before the
+// next) takes no part, and does not hide the rewrite among the asks after it.
+#[test]
+fn only_the_next_three_asks_can_rewrite_an_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    // Each session asks its own question (or deduplication would merge the sessions).
+    let asks = |q: &str| (q.to_string(), format!("{q}, please"));
+    let (first, again) = asks("Write a short poem about autumn leaves falling in the city park");
+    let others = [
+        "What is the capital of Australia?",
+        "Convert 30 degrees Celsius to Fahrenheit",
+        "Name three sorting algorithms with their complexity",
+    ];
+    let mut interactions = vec![asked(
+        "g-1",
+        "s-far",
+        "u-1",
+        "2026-11-03T10:00:00Z",
+        &first,
+        "Leaves.",
+    )];
+    for (i, other) in others.iter().enumerate() {
+        interactions.push(asked(
+            &format!("g-{}", i + 2),
+            "s-far",
+            "u-1",
+            &format!("2026-11-03T10:00:{}0Z", i + 1),
+            other,
+            "An answer.",
+        ));
+    }
+    interactions.push(asked(
+        "g-5",
+        "s-far",
+        "u-1",
+        "2026-11-03T10:00:40Z",
+        &again,
+        "Crimson leaves drift down.",
+    ));
+    let (first, again) = asks("Explain how a heat pump warms a house in the winter");
+    interactions.push(asked(
+        "h-1",
+        "s-near",
+        "u-1",
+        "2026-11-03T10:00:00Z",
+        &first,
+        "Heat.",
+    ));
+    for (i, other) in others[..2].iter().enumerate() {
+        interactions.push(asked(
+            &format!("h-{}", i + 2),
+            "s-near",
+            "u-1",
+            &format!("2026-11-03T10:00:{}0Z", i + 1),
+            other,
+            "An answer.",
+        ));
+    }
+    interactions.push(asked(
+        "h-4",
+        "s-near",
+        "u-1",
+        "2026-11-03T10:00:30Z",
+        &again,
+        "It moves heat from the outside air indoors.",
+    ));
+    let (first, again) = asks("List some easy vegetarian dinner recipes for a busy weeknight");
+    for (id, ts, prompt, answer) in [
+        (
+            "k-1",
+            "2026-11-03T10:00:00Z",
+            "How many ounces are in a pound?",
+            "16.",
+        ),
+        ("k-2", "2026-11-03T10:05:00Z", first.as_str(), "Salad."),
+        (
+            "k-3",
+            "2026-11-03T10:05:30Z",
+            again.as_str(),
+            "Lentil curry, veggie stir-fry, pasta primavera.",
+        ),
+    ] {
+        interactions.push(asked(id, "s-gap", "u-1", ts, prompt, answer));
+    }
+    let sink = run_day(dir.path(), &interactions, &["g-5", "h-4", "k-3"]);
+
+    let rows = dispositions(&sink);
+    for id in ["g-1", "k-1"] {
+        let r = row(&rows, id);
+        assert_eq!(r["disposition"], "filtered", "{id}: {r}");
+        assert_eq!(r["reason"], "neutral label", "{id}: {r}");
+    }
+    for id in ["h-1", "k-2"] {
+        let r = row(&rows, id);
+        assert_eq!(r["disposition"], "published", "{id}: {r}");
+        assert_eq!(r["label"], "negative", "{id}: {r}");
+    }
+    let golden = golden_rows(&sink);
+    for id in ["h-1", "k-2"] {
+        let g = golden
+            .iter()
+            .find(|g| g["interaction_id"] == id)
+            .unwrap_or_else(|| panic!("{id} is a regression case: {golden:?}"));
+        assert_eq!(g["signals"]["rewritten"], 1, "{id}");
+    }
+}
+
 // An explicit complaint makes the answer a regression case whatever else it got: a
 // thumbs-down next to a thumbs-up, a 5 rating and a copy (score +1.3) is still negative,
 // with the user's comment as its reason; the same praise without the thumbs-down is a

@@ -9,7 +9,7 @@ use datafusion::common::Result;
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// The normal form two prompts must share to be exact duplicates: NFKC, lowercase,
 /// punctuation replaced by spaces, whitespace collapsed, trimmed.
@@ -17,8 +17,18 @@ pub fn normalize(text: &str) -> String {
     if text.is_ascii() {
         return normalize_ascii(text.as_bytes());
     }
-    let mut out = String::with_capacity(text.len());
-    for c in text.nfkc() {
+    // Most text is already in NFKC form, which the quick check tells without decomposing
+    // and recomposing every character.
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        normalize_chars(text.chars(), text.len())
+    } else {
+        normalize_chars(text.nfkc(), text.len())
+    }
+}
+
+fn normalize_chars(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
+    for c in chars {
         if c.is_whitespace() || is_punctuation(c) {
             if !out.is_empty() && !out.ends_with(' ') {
                 out.push(' ');
@@ -210,7 +220,8 @@ impl ScalarUDFImpl for Similarity {
 
 #[cfg(test)]
 mod tests {
-    use super::{normalize, text_similarity};
+    use super::{normalize, normalize_chars, text_similarity};
+    use unicode_normalization::UnicodeNormalization;
 
     #[test]
     fn ascii_fast_path_matches_the_char_path() {
@@ -233,6 +244,27 @@ mod tests {
         assert_eq!(normalize("ＨＥＬＬＯ：world"), "hello world");
         assert_eq!(normalize("What's 2+2?"), "what s 2 2");
         assert_eq!(normalize(""), "");
+    }
+
+    /// Text the NFKC quick check passes is folded without decomposing it; every text
+    /// folds as its full NFKC form does.
+    #[test]
+    fn normalize_agrees_with_the_full_nfkc_path() {
+        for text in [
+            "naïve café — “quoted” · Straße ΣΊΣΥΦΟΣ 東京",
+            "Cafe\u{301} au lait",
+            "ＨＥＬＬＯ，ｗｏｒｌｄ",
+            "ﬁnance ① ㎏ ½",
+            "emoji 🙂 and tabs\tand\u{a0}spaces",
+        ] {
+            assert_eq!(
+                normalize(text),
+                normalize_chars(text.nfkc(), text.len()),
+                "{text}"
+            );
+        }
+        assert_eq!(normalize("ﬁnance ①"), "finance 1");
+        assert_eq!(normalize("Cafe\u{301}"), "café");
     }
 
     #[test]
