@@ -58,8 +58,8 @@ report, size, rep, wall, rss_kb, raw = sys.argv[1:]
 r = json.load(open(report))
 groups = {"ingest": ["discover", "ingest+redact"],
           "signals": ["sql:feedback_events", "sql:scored", "sql:priors"],
-          "dedup": ["sql:prompt_signatures", "sql:near_clusters", "sql:ranked",
-                    "sql:deduped"],
+          "dedup": ["sql:prompt_signatures", "sql:candidate_pairs", "sql:near_clusters",
+                    "sql:ranked", "sql:deduped"],
           "select": ["sql:candidates", "sql:golden", "sql:fewshot_pool", "sql:fewshot"],
           "publish": ["publish"]}
 t = {s["stage"]: s["seconds"] for s in r["stages"]}

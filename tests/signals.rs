@@ -215,67 +215,41 @@ fn a_re_ask_by_another_user_in_the_session_is_not_a_rewrite() {
 #[test]
 fn only_the_next_three_asks_can_rewrite_an_answer() {
     let dir = tempfile::tempdir().unwrap();
-    // Each session asks its own question (or deduplication would merge the sessions).
-    let asks = |q: &str| (q.to_string(), format!("{q}, please"));
-    let (first, again) = asks("Write a short poem about autumn leaves falling in the city park");
+    // Each session asks its own question (or deduplication would merge the sessions):
+    // the question at 10:00:00, the other asks 10 s apart, then the question again.
     let others = [
         "What is the capital of Australia?",
         "Convert 30 degrees Celsius to Fahrenheit",
         "Name three sorting algorithms with their complexity",
     ];
-    let mut interactions = vec![asked(
-        "g-1",
-        "s-far",
-        "u-1",
-        "2026-11-03T10:00:00Z",
-        &first,
-        "Leaves.",
-    )];
-    for (i, other) in others.iter().enumerate() {
-        interactions.push(asked(
-            &format!("g-{}", i + 2),
-            "s-far",
+    let re_asked = |prefix: &str, session: &str, question: &str, between: &[&str]| {
+        let mut asks = vec![asked(
+            &format!("{prefix}-1"),
+            session,
             "u-1",
-            &format!("2026-11-03T10:00:{}0Z", i + 1),
-            other,
-            "An answer.",
-        ));
-    }
-    interactions.push(asked(
-        "g-5",
-        "s-far",
-        "u-1",
-        "2026-11-03T10:00:40Z",
-        &again,
-        "Crimson leaves drift down.",
-    ));
-    let (first, again) = asks("Explain how a heat pump warms a house in the winter");
-    interactions.push(asked(
-        "h-1",
-        "s-near",
-        "u-1",
-        "2026-11-03T10:00:00Z",
-        &first,
-        "Heat.",
-    ));
-    for (i, other) in others[..2].iter().enumerate() {
-        interactions.push(asked(
-            &format!("h-{}", i + 2),
-            "s-near",
-            "u-1",
-            &format!("2026-11-03T10:00:{}0Z", i + 1),
-            other,
-            "An answer.",
-        ));
-    }
-    interactions.push(asked(
-        "h-4",
-        "s-near",
-        "u-1",
-        "2026-11-03T10:00:30Z",
-        &again,
-        "It moves heat from the outside air indoors.",
-    ));
+            "2026-11-03T10:00:00Z",
+            question,
+            "Too short.",
+        )];
+        let again = format!("{question}, please");
+        let prompts = between.iter().copied().chain([again.as_str()]);
+        for (i, prompt) in prompts.enumerate() {
+            asks.push(asked(
+                &format!("{prefix}-{}", i + 2),
+                session,
+                "u-1",
+                &format!("2026-11-03T10:00:{}0Z", i + 1),
+                prompt,
+                "An answer that serves.",
+            ));
+        }
+        asks
+    };
+    let poem = "Write a short poem about autumn leaves falling in the city park";
+    let heat = "Explain how a heat pump warms a house in the winter";
+    let mut interactions = re_asked("g", "s-far", poem, &others);
+    interactions.extend(re_asked("h", "s-near", heat, &others[..2]));
+    let asks = |q: &str| (q.to_string(), format!("{q}, please"));
     let (first, again) = asks("List some easy vegetarian dinner recipes for a busy weeknight");
     for (id, ts, prompt, answer) in [
         (
