@@ -249,8 +249,8 @@ fn only_the_next_three_asks_can_rewrite_an_answer() {
     let heat = "Explain how a heat pump warms a house in the winter";
     let mut interactions = re_asked("g", "s-far", poem, &others);
     interactions.extend(re_asked("h", "s-near", heat, &others[..2]));
-    let asks = |q: &str| (q.to_string(), format!("{q}, please"));
-    let (first, again) = asks("List some easy vegetarian dinner recipes for a busy weeknight");
+    let recipes = "List some easy vegetarian dinner recipes for a busy weeknight";
+    let recipes_again = format!("{recipes}, please");
     for (id, ts, prompt, answer) in [
         (
             "k-1",
@@ -258,11 +258,11 @@ fn only_the_next_three_asks_can_rewrite_an_answer() {
             "How many ounces are in a pound?",
             "16.",
         ),
-        ("k-2", "2026-11-03T10:05:00Z", first.as_str(), "Salad."),
+        ("k-2", "2026-11-03T10:05:00Z", recipes, "Salad."),
         (
             "k-3",
             "2026-11-03T10:05:30Z",
-            again.as_str(),
+            recipes_again.as_str(),
             "Lentil curry, veggie stir-fry, pasta primavera.",
         ),
     ] {

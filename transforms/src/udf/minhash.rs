@@ -451,18 +451,13 @@ impl UnionFind {
 
     /// Each node with the smallest id in its component.
     fn members(&mut self) -> (Vec<i64>, Vec<i64>) {
-        let mut smallest: HashMap<usize, i64> = HashMap::new();
-        for x in 0..self.nodes.len() {
-            let r = self.find(x);
-            let s = smallest.entry(r).or_insert(self.nodes[x]);
-            *s = (*s).min(self.nodes[x]);
+        // The smallest node id of each component, at its root's index.
+        let mut smallest = vec![i64::MAX; self.nodes.len()];
+        let roots: Vec<usize> = (0..self.nodes.len()).map(|x| self.find(x)).collect();
+        for (&r, &node) in roots.iter().zip(&self.nodes) {
+            smallest[r] = smallest[r].min(node);
         }
-        let roots = (0..self.nodes.len())
-            .map(|x| {
-                let r = self.find(x);
-                smallest[&r]
-            })
-            .collect();
+        let roots = roots.into_iter().map(|r| smallest[r]).collect();
         (self.nodes.clone(), roots)
     }
 }
